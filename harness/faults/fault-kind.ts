@@ -1,0 +1,30 @@
+/**
+ * One fault kind per file (Toxiproxy style: one small interface per toxic, registered by
+ * name). The runner schedules apply at `at` and heal at `at + duration` (or `restoreAt`),
+ * records the window, and heals every applied fault on abort too.
+ */
+import type { z } from 'zod';
+import type { Toxiproxy } from 'toxiproxy-node-client';
+import type { StartedTopology } from '../topology/topology-types.js';
+import type { FaultSpec } from '../scenario/scenario-schema.js';
+
+export interface FaultContext {
+  topology: StartedTopology;
+  /** Client for the topology's Toxiproxy API (null when the topology runs without proxies). */
+  toxiproxy: Toxiproxy | null;
+  log: (message: string) => void;
+}
+
+export interface FaultKind<P extends FaultSpec = FaultSpec> {
+  readonly type: string;
+  /** Validates the type-specific attributes; messages name the field. */
+  readonly schema: z.ZodType<P, z.ZodTypeDef, unknown>;
+  /** Needs Toxiproxy proxies in the topology. */
+  readonly needsProxies: boolean;
+  /** The fault's target when the scenario gives none (e.g. "redis"). */
+  readonly defaultTarget: string;
+  /** Checks the target exists in this topology; returns an error message or null. */
+  checkTarget(spec: P, topology: { nodeNames: readonly string[]; hasRedis: boolean }): string | null;
+  apply(ctx: FaultContext, spec: P): Promise<void>;
+  heal(ctx: FaultContext, spec: P): Promise<void>;
+}

@@ -1,0 +1,119 @@
+/**
+ * A scenario is plain data (k6 style). This schema validates it before anything starts and
+ * reports every problem at once, each naming the field.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
+
+const durationString = z.string().superRefine((text, ctx) => {
+  try {
+    parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+  }
+});
+
+export const balancerNames = ['nginx', 'haproxy'] as const;
+export type BalancerName = (typeof balancerNames)[number];
+export const providerNames = ['local', 'docker', 'external'] as const;
+export type ProviderName = (typeof providerNames)[number];
+
+export const topologySchema = z
+  .object({
+    nodes: z.number().int().min(1).max(16).default(3),
+    /** Defaults to the strategy's preferred balancer (affinity: haproxy; others: nginx). */
+    balancer: z.enum(balancerNames).optional(),
+    strategy: z.string().min(1),
+    provider: z.enum(providerNames).default('local'),
+    /** PHP-FPM children per node (pm = static). */
+    phpChildren: z.number().int().min(1).max(64).default(4),
+    /** session.serialize_handler on every node. */
+    serializer: z.enum(['php', 'php_binary', 'php_serialize', 'igbinary', 'msgpack']).default('php'),
+    /** Extra php.ini settings for every node, e.g. {"session.gc_maxlifetime": "600"}. */
+    phpIni: z.record(z.string(), z.string()).default({}),
+    /** Put a Toxiproxy proxy on every link a fault can touch (balancer->node, node->Redis). */
+    proxies: z.boolean().default(true),
+  })
+  .strict();
+
+export const workloadSchema = z
+  .object({
+    users: z.number().int().min(1).max(1_000_000),
+    connections: z.number().int().min(1).max(4096),
+    /** Bound by time ("60s")... */
+    duration: durationString.optional(),
+    /** ...and/or by total request count. */
+    requests: z.number().int().min(1).max(100_000_000).optional(),
+    /** Open model: fixed total request rate (req/s). Omitted = closed model. */
+    rate: z.number().positive().max(1_000_000).optional(),
+    /** A request that takes longer counts as an error (timeout). */
+    timeout: durationString.default('5s'),
+    /**
+     * 'visits': every request is one visit of one user (one in flight per user).
+     * 'bursts': each user fires `burstSize` simultaneous increments, then checks the count.
+     */
+    mode: z.enum(['visits', 'bursts']).default('visits'),
+    burstSize: z.number().int().min(2).max(256).default(10),
+  })
+  .strict()
+  .refine((w) => w.duration !== undefined || w.requests !== undefined, {
+    message: 'set workload.duration (e.g. "20s") or workload.requests (e.g. 10000): a run must be bounded',
+    path: ['duration'],
+  });
+
+/** Generic part of a fault; its type-specific attributes are checked by the fault registry. */
+export const faultSchema = z
+  .object({
+    type: z.string().min(1),
+    target: z.string().optional(),
+    at: durationString,
+    duration: durationString.optional(),
+    restoreAt: durationString.optional(),
+  })
+  .passthrough();
+
+const thresholdEntry = z.union([
+  z.string(),
+  z.object({ threshold: z.string(), abortOnFail: z.boolean().default(false) }).strict(),
+]);
+
+export const thresholdsSchema = z
+  .record(z.string(), z.array(thresholdEntry))
+  .superRefine((record, ctx) => {
+    for (const [metric, entries] of Object.entries(record)) {
+      if (!(thresholdMetrics as readonly string[]).includes(metric)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [metric],
+          message: `unknown threshold metric "${metric}": use one of ${thresholdMetrics.join(', ')}`,
+        });
+        continue;
+      }
+      entries.forEach((entry, i) => {
+        const text = typeof entry === 'string' ? entry : entry.threshold;
+        try {
+          parseThresholdExpression(metric, text);
+        } catch (error) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [metric, i], message: (error as Error).message });
+        }
+      });
+    }
+  });
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
+    description: z.string().default(''),
+    topology: topologySchema,
+    workload: workloadSchema,
+    faults: z.array(faultSchema).default([]),
+    thresholds: thresholdsSchema.default({}),
+    seed: z.number().int().default(1),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type FaultSpec = z.output<typeof faultSchema>;
+export type ThresholdEntry = z.output<typeof thresholdEntry>;

@@ -1,0 +1,23 @@
+/**
+ * A strategy is storage x routing (DESIGN: Strategy): data plus the php.ini session settings
+ * it implies. One file per strategy, one line in strategy-registry.ts.
+ */
+import type { BalancerName } from '../scenario/scenario-schema.js';
+
+export interface StrategyIniContext {
+  /** This node's own session directory (files handler). */
+  sessionDir: string;
+  /** The Redis address this node must use (a Toxiproxy proxy when proxies are on). */
+  redis: { host: string; port: number } | null;
+}
+
+export interface Strategy {
+  readonly name: string;
+  readonly description: string;
+  readonly storage: 'files' | 'redis' | 'rediscluster';
+  readonly routing: 'round-robin' | 'sticky';
+  readonly preferredBalancer: BalancerName;
+  readonly needsRedis: boolean;
+  /** php.ini lines (key -> value) for the session handler of one node. */
+  sessionIni(ctx: StrategyIniContext): Record<string, string>;
+}

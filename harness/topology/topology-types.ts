@@ -1,0 +1,64 @@
+/**
+ * The Provider abstraction (DESIGN: Provider). A provider turns a TopologySpec into running
+ * servers; the StartedTopology it returns is AsyncDisposable (testcontainers style) and owns
+ * every process or container it started.
+ */
+import type { BalancerName, ProviderName } from '../scenario/scenario-schema.js';
+import type { BalancerRetry, EnvInfo } from '../results/result-schema.js';
+import type { Strategy } from '../strategies/strategy.js';
+
+export interface TopologySpec {
+  /** Unique per run; names the run directory, labels containers. */
+  runId: string;
+  nodes: number;
+  balancer: BalancerName;
+  strategy: Strategy;
+  phpChildren: number;
+  serializer: string;
+  phpIni: Record<string, string>;
+  /** Put Toxiproxy proxies on balancer->node and node->Redis links. */
+  proxies: boolean;
+  /** External Toxiproxy API URL; when absent the embedded server is started. */
+  toxiproxyUrl?: string;
+  /** Called with human-readable phase messages ("starting node-1", ...). */
+  log?: (message: string) => void;
+}
+
+/** Names of the Toxiproxy proxies a topology creates. */
+export interface ProxyNames {
+  /** node name -> proxy between the balancer and that node. */
+  balancerToNode: Record<string, string>;
+  /** node name -> proxy between that node and Redis (absent without Redis). */
+  nodeToRedis: Record<string, string>;
+}
+
+export interface StartedTopology extends AsyncDisposable {
+  readonly provider: ProviderName;
+  readonly spec: TopologySpec;
+  /** The balancer's URL, reachable from the harness (http://127.0.0.1:PORT). */
+  readonly baseUrl: string;
+  /** node-1, node-2, ... */
+  readonly nodeNames: readonly string[];
+  /** Direct Redis address for inspection (ioredis), bypassing proxies. */
+  readonly redis: { host: string; port: number } | null;
+  /** Toxiproxy API URL and proxy names, when proxies are on. */
+  readonly toxiproxy: { url: string; proxies: ProxyNames } | null;
+  readonly balancerRetry: BalancerRetry;
+  /** Versions of the servers actually started. */
+  readonly env: EnvInfo;
+  /** ms it took start() to get everything ready. */
+  readonly startMs: number;
+  /** SIGKILL a node: PHP-FPM master and workers (whole process group) and its web server. */
+  killNode(name: string): Promise<void>;
+  /** Start a fresh node under the same name, on the same address; resolves when healthy. */
+  restoreNode(name: string): Promise<void>;
+  /** Stop everything this topology started. Idempotent. Returns ms taken. */
+  stop(): Promise<number>;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** Fails fast with MissingDependencyError when a binary is absent. */
+  checkDependencies(spec: TopologySpec): Promise<void>;
+  start(spec: TopologySpec, signal?: AbortSignal): Promise<StartedTopology>;
+}
