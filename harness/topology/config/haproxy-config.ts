@@ -1,0 +1,57 @@
+/** HAProxy as the load balancer (roundrobin; stickiness by an inserted SRV cookie). */
+import type { BalancerRetry } from '../../results/result-schema.js';
+
+export interface HaproxyInput {
+  listen: string;
+  upstreams: Record<string, string>;
+  sticky: boolean;
+}
+
+const CONNECT_TIMEOUT_MS = 100;
+
+// Default timeouts stall about 1 s per retry when a node dies; short connect timeouts and
+// retry-on remove the errors (reference: phpredis-sessions.md). response-timeout is left
+// out on purpose: retrying a GET that may have run would double-count a visit.
+const retryDirectives = [
+  `timeout connect ${CONNECT_TIMEOUT_MS}ms`,
+  'retries 3',
+  'option redispatch 1',
+  'retry-on conn-failure empty-response 503',
+];
+
+export function haproxyBalancerRetry(): BalancerRetry {
+  return {
+    balancer: 'haproxy',
+    summary:
+      'HAProxy retries up to 3 times on connection failure, empty response or 503 (retry-on), redispatching to another node (option redispatch); health checks every 500 ms take a dead node out.',
+    directives: [...retryDirectives, 'default-server check inter 500ms fall 2 rise 2'],
+    retriesGetOnOtherNode: true,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  };
+}
+
+export function renderHaproxyConfig(input: HaproxyInput): string {
+  const servers = Object.entries(input.upstreams)
+    .map(([name, address]) => `  server ${name} ${address}${input.sticky ? ` cookie ${name}` : ''}`)
+    .join('\n');
+  return `global
+  maxconn 8192
+
+defaults
+  mode http
+  timeout client 30s
+  timeout server 30s
+  timeout http-keep-alive 30s
+${retryDirectives.map((d) => `  ${d}`).join('\n')}
+
+frontend www
+  bind ${input.listen}
+  default_backend php_nodes
+
+backend php_nodes
+  balance roundrobin
+${input.sticky ? '  cookie SRV insert indirect nocache\n' : ''}  option httpchk GET /health
+  default-server check inter 500ms fall 2 rise 2
+${servers}
+`;
+}

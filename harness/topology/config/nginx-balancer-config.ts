@@ -1,0 +1,58 @@
+/** nginx as the load balancer (round-robin, or consistent hash on the session cookie). */
+import type { BalancerRetry } from '../../results/result-schema.js';
+import { nginxCommonHead, nginxTempPaths } from './nginx-node-config.js';
+
+export interface NginxBalancerInput {
+  listen: string;
+  /** node name -> host:port the balancer uses to reach it (a proxy when proxies are on). */
+  upstreams: Record<string, string>;
+  sticky: boolean;
+  prefixDir: string;
+}
+
+const CONNECT_TIMEOUT_MS = 200;
+
+export function nginxBalancerRetry(): BalancerRetry {
+  const directives = [
+    'proxy_next_upstream error timeout',
+    `proxy_connect_timeout ${CONNECT_TIMEOUT_MS}ms`,
+    'max_fails=1 fail_timeout=5s',
+  ];
+  return {
+    balancer: 'nginx',
+    summary:
+      'nginx retries a GET on the next node when connecting fails or the node breaks the connection before answering (proxy_next_upstream error timeout, its default); a node that failed is skipped for 5 s.',
+    directives,
+    retriesGetOnOtherNode: true,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  };
+}
+
+export function renderNginxBalancerConfig(input: NginxBalancerInput): string {
+  const servers = Object.values(input.upstreams)
+    .map((address) => `    server ${address} max_fails=1 fail_timeout=5s;`)
+    .join('\n');
+  return `${nginxCommonHead(input.prefixDir)}http {
+  access_log off;
+${nginxTempPaths(input.prefixDir)}
+  keepalive_requests 100000;
+  upstream php_nodes {
+${input.sticky ? '    hash $cookie_PHPSESSID consistent;\n' : ''}${servers}
+    keepalive 64;
+  }
+  server {
+    listen ${input.listen} backlog=4096;
+    location = /balancer-health { return 200 "ok\\n"; }
+    location / {
+      proxy_pass http://php_nodes;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout;
+      proxy_connect_timeout ${CONNECT_TIMEOUT_MS}ms;
+      proxy_read_timeout 30s;
+      proxy_buffering on;
+    }
+  }
+}
+`;
+}
