@@ -146,7 +146,7 @@ export function formatThresholdValue(kind: ValueKind, value: number): string {
     case 'ms':
       return `${round(value)}ms`;
     case 'rate':
-      return value === 0 ? '0' : `${round(value * 100, 4)}%`;
+      return `${round(value * 100, 4)}%`;
     case 'rps':
       return `${round(value)}/s`;
     case 'count':

@@ -1,0 +1,142 @@
+/**
+ * npm run gate -- <result.json> [--baseline <result.json|dir>]... [--threshold 'metric:expr']...
+ *   [--max-regression p99=10%,rps=5%] [--junit FILE] [--summary FILE] [--json FILE]
+ *   [--no-summary] [--no-write-result]
+ * Exit 0 passed, 99 a check failed (unknown checks do not fail), 104 bad input, 1 harness error.
+ */
+import { appendFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { InvalidInputError } from '../errors.js';
+import { ExitCode } from './exit-codes.js';
+import { readResultFile, writeResultFile } from '../results/result-file.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { isThresholdMetric, parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
+import type { ThresholdSpec } from '../gate/threshold-evaluate.js';
+import { DEFAULT_MAX_REGRESSION, parseMaxRegression } from '../gate/regression.js';
+import { loadBaselines } from '../gate/baseline-loader.js';
+import { buildGateVerdict } from '../gate/gate-verdict.js';
+import { renderText } from '../gate/render-text.js';
+import { renderMarkdown } from '../gate/render-markdown.js';
+import { renderJunit } from '../gate/render-junit.js';
+
+const usage = `usage: npm run gate -- <result.json> [--baseline <result.json|dir>]... [--threshold 'metric:expression']...
+  [--max-regression p99=10%,rps=5%] [--junit FILE] [--summary FILE] [--json FILE] [--no-summary] [--no-write-result]`;
+
+interface GateArgs {
+  resultPath: string;
+  baselines: string[];
+  thresholds: ThresholdSpec;
+  maxRegression: string | undefined;
+  junit?: string;
+  summary?: string;
+  json?: string;
+  noSummary: boolean;
+  writeResult: boolean;
+}
+
+function parseCliArgs(argv: string[]): GateArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        baseline: { type: 'string', multiple: true },
+        threshold: { type: 'string', multiple: true },
+        'max-regression': { type: 'string' },
+        junit: { type: 'string' },
+        summary: { type: 'string' },
+        json: { type: 'string' },
+        'no-summary': { type: 'boolean' },
+        'no-write-result': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new InvalidInputError(`gate: ${(error as Error).message.split('\n')[0]}; see --help`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length !== 1) {
+    throw new InvalidInputError(
+      `gate: expected exactly one result.json, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}; ${usage.split('\n')[0]}`,
+    );
+  }
+  const thresholds: ThresholdSpec = {};
+  for (const flag of values.threshold ?? []) {
+    const colon = flag.indexOf(':');
+    const metric = colon < 0 ? '' : flag.slice(0, colon).trim();
+    if (!isThresholdMetric(metric)) {
+      throw new InvalidInputError(
+        `--threshold ${JSON.stringify(flag)}: write 'metric:expression' with metric one of ${thresholdMetrics.join(', ')} (e.g. 'latency:p(99)<250')`,
+      );
+    }
+    const expression = flag.slice(colon + 1).trim();
+    try {
+      parseThresholdExpression(metric, expression);
+    } catch (error) {
+      throw new InvalidInputError(`--threshold: ${(error as Error).message}`);
+    }
+    (thresholds[metric] ??= []).push(expression);
+  }
+  const baselines = values.baseline ?? [];
+  const maxRegression = values['max-regression'];
+  if (maxRegression !== undefined && baselines.length === 0) {
+    throw new InvalidInputError('--max-regression needs at least one --baseline <result.json|dir> to compare with');
+  }
+  return {
+    resultPath: positionals[0]!,
+    baselines,
+    thresholds,
+    maxRegression,
+    ...(values.junit !== undefined ? { junit: values.junit } : {}),
+    ...(values.summary !== undefined ? { summary: values.summary } : {}),
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    noSummary: values['no-summary'] === true,
+    writeResult: values['no-write-result'] !== true,
+  };
+}
+
+/** Runs the gate; returns the exit code. Output goes to the given streams (stdout/stderr by default). */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const args = parseCliArgs(argv);
+    if (args === 'help') {
+      process.stdout.write(`${usage}\n`);
+      return ExitCode.passed;
+    }
+    // Validate every flag before reading anything, so bad input never half-runs.
+    const maxRegression = args.baselines.length > 0 ? parseMaxRegression(args.maxRegression ?? DEFAULT_MAX_REGRESSION) : undefined;
+    const result = await readResultFile(args.resultPath);
+    const baselines = await loadBaselines(args.baselines, result, args.resultPath);
+    const verdict = buildGateVerdict({
+      result,
+      resultPath: args.resultPath,
+      cliThresholds: args.thresholds,
+      baselines,
+      ...(maxRegression ? { maxRegression } : {}),
+    });
+
+    process.stdout.write(renderText(verdict));
+    if (args.junit) await writeFileAtomic(args.junit, renderJunit(verdict));
+    if (args.json) await writeFileAtomic(args.json, JSON.stringify(verdict, null, 2) + '\n');
+    const markdown = renderMarkdown(verdict);
+    if (args.summary) await writeFileAtomic(args.summary, markdown);
+    else if (!args.noSummary && env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown + '\n');
+    if (args.writeResult) await writeResultFile(args.resultPath, { ...result, gate: verdict });
+    return verdict.passed ? ExitCode.passed : ExitCode.thresholdsFailed;
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return ExitCode.invalidInput;
+    }
+    process.stderr.write(`gate: harness error: ${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.harnessError;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,73 @@
+/**
+ * Loads baseline results from files and directories (searched recursively for
+ * result.json and *.result.json) and refuses baselines that cannot be compared.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidInputError } from '../errors.js';
+import { readResultFile } from '../results/result-file.js';
+import type { RunResult } from '../results/result-schema.js';
+
+export interface LoadedBaseline {
+  path: string;
+  result: RunResult;
+}
+
+export function isResultFileName(name: string): boolean {
+  return name === 'result.json' || name.endsWith('.result.json');
+}
+
+async function findResultFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    // Symlinked directories are not followed (no cycles).
+    if (entry.isDirectory()) found.push(...(await findResultFiles(path)));
+    else if (entry.isFile() && isResultFileName(entry.name)) found.push(path);
+  }
+  return found;
+}
+
+/**
+ * Expands --baseline arguments into result files, reads and validates each, and checks it
+ * is of the same scenario as `current`. The current result's own file is skipped.
+ */
+export async function loadBaselines(args: string[], current: RunResult, currentPath: string): Promise<LoadedBaseline[]> {
+  const self = resolve(currentPath);
+  const paths: string[] = [];
+  for (const arg of args) {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(arg)).isDirectory();
+    } catch (error) {
+      throw new InvalidInputError(
+        `--baseline ${arg}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error)}; give a result.json or a directory of them`,
+      );
+    }
+    const files = isDir ? await findResultFiles(arg) : [arg];
+    const usable = files.filter((f) => resolve(f) !== self);
+    if (isDir && usable.length === 0) {
+      throw new InvalidInputError(`--baseline ${arg}: the directory holds no result.json (searched recursively)`);
+    }
+    paths.push(...usable);
+  }
+  const unique = [...new Map(paths.map((p) => [resolve(p), p])).values()];
+  const loaded: LoadedBaseline[] = [];
+  for (const path of unique) {
+    const result = await readResultFile(path);
+    assertComparable(result, path, current);
+    loaded.push({ path, result });
+  }
+  return loaded;
+}
+
+/** A baseline of another scenario measures something else: refuse it instead of comparing. */
+export function assertComparable(baseline: RunResult, path: string, current: RunResult): void {
+  if (baseline.scenario !== current.scenario) {
+    throw new InvalidInputError(
+      `--baseline ${path}: it is a run of scenario "${baseline.scenario}", the result is of "${current.scenario}"; give baselines of the same scenario`,
+    );
+  }
+}

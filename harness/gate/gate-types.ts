@@ -1,0 +1,35 @@
+/** The gate's verdict: what `npm run gate` prints, writes as JSON and stores under result.gate. */
+export const GATE_SCHEMA_ID = 'php-session-lab/gate@1';
+
+export interface GateCheck {
+  kind: 'threshold' | 'regression';
+  /** Threshold metric (latency, error_rate, ...) or regression key (p99, rps, ...). */
+  metric: string;
+  /** The threshold expression ('p(99)<250') or the allowed regression ('+10%'). */
+  expression: string;
+  /** Where the check came from: the scenario, --threshold, the recorded run, or a baseline. */
+  source: 'scenario' | 'cli' | 'run' | 'baseline';
+  actual: number | null;
+  /** Regressions: the baseline median. */
+  baseline: number | null;
+  /** Regressions: the worst value still accepted. */
+  limit: number | null;
+  /** true / false / null (= unknown: not measurable; never fails the gate). */
+  passed: boolean | null;
+  message: string;
+  /** Human-formatted cells for tables, Markdown and JUnit. */
+  display: { expression: string; actual: string; baseline: string };
+}
+
+export interface GateVerdict {
+  schema: typeof GATE_SCHEMA_ID;
+  /** false when any check failed; unknown checks do not fail. */
+  passed: boolean;
+  checkedAt: string;
+  result: { path: string; runId: string; scenario: string };
+  baselines: Array<{ path: string; runId: string }>;
+  /** Allowed regressions as fractions (p99: 0.1 = 10%), null without baselines. */
+  maxRegression: Record<string, number> | null;
+  counts: { passed: number; failed: number; unknown: number };
+  checks: GateCheck[];
+}

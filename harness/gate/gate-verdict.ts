@@ -1,0 +1,106 @@
+/**
+ * Builds the gate verdict from a result: its thresholds (recorded at run time and
+ * re-evaluated from scenarioConfig), --threshold flags, and regressions against baselines.
+ * Pure: no I/O, so the CLI and tests share it.
+ */
+import { InvalidInputError } from '../errors.js';
+import type { RunResult, ThresholdResult } from '../results/result-schema.js';
+import { evaluateThresholds, type ThresholdSpec } from './threshold-evaluate.js';
+import { formatThresholdValue, parseThresholdExpression } from './threshold-expression.js';
+import { compareToBaselines, type MaxRegression } from './regression.js';
+import { GATE_SCHEMA_ID, type GateCheck, type GateVerdict } from './gate-types.js';
+import type { LoadedBaseline } from './baseline-loader.js';
+
+export interface GateInput {
+  result: RunResult;
+  resultPath: string;
+  cliThresholds?: ThresholdSpec;
+  baselines?: LoadedBaseline[];
+  /** Required when baselines are given. */
+  maxRegression?: MaxRegression;
+  now?: Date;
+}
+
+export function buildGateVerdict(input: GateInput): GateVerdict {
+  const { result } = input;
+  const checks: GateCheck[] = [
+    ...runThresholdChecks(result),
+    ...evaluateThresholds(result, input.cliThresholds ?? {}, 'cli').map((t) => thresholdCheck(t, 'cli')),
+  ];
+  const baselines = input.baselines ?? [];
+  if (baselines.length > 0) {
+    checks.push(...compareToBaselines(result, baselines.map((b) => b.result), input.maxRegression ?? {}));
+  }
+  const counts = {
+    passed: checks.filter((c) => c.passed === true).length,
+    failed: checks.filter((c) => c.passed === false).length,
+    unknown: checks.filter((c) => c.passed === null).length,
+  };
+  return {
+    schema: GATE_SCHEMA_ID,
+    passed: counts.failed === 0,
+    checkedAt: (input.now ?? new Date()).toISOString(),
+    result: { path: input.resultPath, runId: result.runId, scenario: result.scenario },
+    baselines: baselines.map((b) => ({ path: b.path, runId: b.result.runId })),
+    maxRegression: baselines.length > 0 ? { ...(input.maxRegression ?? {}) } : null,
+    counts,
+    checks,
+  };
+}
+
+const key = (metric: string, expression: string) => `${metric}\u0000${expression.replace(/\s+/g, '')}`;
+
+/**
+ * The scenario's thresholds, re-evaluated on the result, merged with those the run recorded.
+ * When both judge the same expression, a failure on either side wins (the run may have
+ * seen a live abortOnFail failure the final numbers no longer show), then a pass.
+ */
+function runThresholdChecks(result: RunResult): GateCheck[] {
+  const spec = result.scenarioConfig.thresholds;
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec))) {
+    throw new InvalidInputError(`result ${result.runId}: scenarioConfig.thresholds must be an object of metric -> expressions`);
+  }
+  const reevaluated = spec ? evaluateThresholds(result, spec as ThresholdSpec, 'scenario') : [];
+  const recorded = new Map((result.thresholds?.results ?? []).map((t) => [key(t.metric, t.expression), t]));
+  const checks: GateCheck[] = [];
+  for (const fresh of reevaluated) {
+    const k = key(fresh.metric, fresh.expression);
+    const old = recorded.get(k);
+    recorded.delete(k);
+    if (old && old.passed !== fresh.passed && (old.passed === false || fresh.passed === null)) {
+      const merged: ThresholdResult = {
+        ...fresh,
+        passed: old.passed,
+        actual: old.actual ?? fresh.actual,
+        message: `${old.message ?? `recorded ${String(old.passed)}`} (recorded by the run; re-evaluated: ${fresh.message ?? String(fresh.passed)})`,
+      };
+      checks.push(thresholdCheck(merged, 'scenario'));
+    } else {
+      checks.push(thresholdCheck(fresh, 'scenario'));
+    }
+  }
+  for (const old of recorded.values()) checks.push(thresholdCheck(old, old.source === 'cli' ? 'cli' : 'run'));
+  return checks;
+}
+
+function thresholdCheck(t: ThresholdResult, source: GateCheck['source']): GateCheck {
+  let shown = t.actual === null ? (t.passed === null ? '?' : 'never') : String(t.actual);
+  try {
+    const parsed = parseThresholdExpression(t.metric, t.expression);
+    if (t.actual !== null) shown = formatThresholdValue(parsed.kind, t.actual);
+  } catch {
+    // A recorded expression this version cannot parse: show the raw number.
+  }
+  return {
+    kind: 'threshold',
+    metric: t.metric,
+    expression: t.expression,
+    source,
+    actual: t.actual,
+    baseline: null,
+    limit: null,
+    passed: t.passed,
+    message: t.message ?? (t.passed === null ? 'unknown' : `${t.expression}: ${t.passed ? 'passed' : 'failed'}`),
+    display: { expression: t.expression, actual: shown, baseline: '' },
+  };
+}
