@@ -1,0 +1,136 @@
+/**
+ * The Toxiproxy HTTP API routes (same paths, status codes and error bodies as Toxiproxy 2.x).
+ * Handlers return {status, body}; the server serialises them and runs one at a time so
+ * concurrent calls cannot interleave listener starts and stops.
+ */
+import { ToxiproxyApiError } from './api-error.js';
+import { renderMetrics } from './metrics-text.js';
+import { parseProxyUpdate, type ProxyCollection } from './proxy-collection.js';
+import type { RequestBody } from './read-body.js';
+import { parseNewToxic, parseToxicUpdate, toxicJson } from './toxic-config.js';
+
+export const SERVER_VERSION = '2.12.0-php-session-lab';
+
+export interface ApiResponse {
+  status: number;
+  /** JSON value, or a string sent as text/plain (metrics). */
+  body?: unknown;
+  text?: string;
+}
+
+export type Handler = (body: RequestBody, params: string[]) => Promise<ApiResponse>;
+
+export interface Route {
+  pattern: RegExp;
+  methods: Record<string, Handler>;
+}
+
+export function createRoutes(proxies: ProxyCollection): Route[] {
+  const json = (status: number, body?: unknown): ApiResponse => ({ status, body });
+  const proxyOf = (params: string[]) => proxies.get(params[0]!);
+  const updateProxy: Handler = async (body, p) => {
+    const proxy = proxyOf(p);
+    await proxy.update(parseProxyUpdate(body.json()));
+    return json(200, proxy.toJSON());
+  };
+  const updateToxic: Handler = async (body, p) => {
+    const proxy = proxyOf(p);
+    const current = proxy.getToxic(p[1]!);
+    const next = parseToxicUpdate(current, body.json());
+    proxy.replaceToxic(next);
+    return json(200, toxicJson(next));
+  };
+  return [
+    {
+      pattern: /^\/version$/,
+      methods: { GET: async () => json(200, { version: SERVER_VERSION }) },
+    },
+    {
+      pattern: /^\/metrics$/,
+      methods: { GET: async () => ({ status: 200, text: renderMetrics(proxies.list()) }) },
+    },
+    {
+      pattern: /^\/reset$/,
+      methods: {
+        POST: async () => {
+          await proxies.reset();
+          return json(204);
+        },
+      },
+    },
+    {
+      pattern: /^\/populate$/,
+      methods: {
+        POST: async (body) => {
+          const result = await proxies.populate(body.json());
+          const list = result.proxies.map((p) => p.toJSON());
+          if (result.error) return json(result.error.status, { ...result.error.toJSON(), proxies: list });
+          return json(201, { proxies: list });
+        },
+      },
+    },
+    {
+      pattern: /^\/proxies$/,
+      methods: {
+        GET: async () => json(200, Object.fromEntries(proxies.list().map((p) => [p.name, p.toJSON()]))),
+        POST: async (body) => json(201, (await proxies.create(body.json())).toJSON()),
+      },
+    },
+    {
+      pattern: /^\/proxies\/([^/]+)$/,
+      methods: {
+        GET: async (_req, p) => json(200, proxyOf(p).toJSON()),
+        POST: updateProxy,
+        PATCH: updateProxy,
+        DELETE: async (_req, p) => {
+          await proxies.remove(p[0]!);
+          return json(204);
+        },
+      },
+    },
+    {
+      pattern: /^\/proxies\/([^/]+)\/toxics$/,
+      methods: {
+        GET: async (_req, p) => json(200, proxyOf(p).toxicList()),
+        POST: async (body, p) => {
+          const proxy = proxyOf(p);
+          const toxic = parseNewToxic(body.json());
+          proxy.addToxic(toxic);
+          return json(200, toxicJson(toxic));
+        },
+      },
+    },
+    {
+      pattern: /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
+      methods: {
+        GET: async (_req, p) => json(200, toxicJson(proxyOf(p).getToxic(p[1]!))),
+        POST: updateToxic,
+        PATCH: updateToxic,
+        DELETE: async (_req, p) => {
+          proxyOf(p).removeToxic(p[1]!);
+          return json(204);
+        },
+      },
+    },
+  ];
+}
+
+/** Finds the handler; unknown paths answer 404, known paths with another method 405. */
+export function route(routes: Route[], method: string, pathname: string): { handler: Handler; params: string[] } {
+  for (const r of routes) {
+    const match = r.pattern.exec(pathname);
+    if (!match) continue;
+    const handler = r.methods[method];
+    if (!handler) {
+      throw new ToxiproxyApiError(`method ${method} not allowed on ${pathname} (use ${Object.keys(r.methods).join(', ')})`, 405);
+    }
+    let params: string[];
+    try {
+      params = match.slice(1).map((s) => decodeURIComponent(s));
+    } catch {
+      throw new ToxiproxyApiError(`bad percent-encoding in path ${pathname}`, 400);
+    }
+    return { handler, params };
+  }
+  throw new ToxiproxyApiError(`not found: ${pathname}`, 404);
+}

@@ -1,0 +1,85 @@
+/**
+ * An in-order queue that releases each chunk at a time computed when it reaches the head.
+ * Shared by the timing toxics (latency, bandwidth, slicer). One timer at a time; a timer
+ * that fires early (Node timers have 1 ms granularity on a cached clock) is re-armed, and
+ * the last sub-millisecond is waited with setImmediate so a chunk is never released early.
+ */
+import type { Chunk } from './toxic-type.js';
+import { chunkBytes } from './toxic-type.js';
+
+export class TimedQueue {
+  private queue: Chunk[] = [];
+  private headIndex = 0;
+  private bytes = 0;
+  private headDue: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private disposed = false;
+
+  constructor(
+    /** Release time (performance.now() scale) of the chunk now at the head. */
+    private readonly dueOf: (chunk: Chunk, now: number) => number,
+    private readonly release: (chunk: Chunk) => void,
+  ) {}
+
+  push(chunk: Chunk): void {
+    if (this.disposed) return;
+    this.queue.push(chunk);
+    this.bytes += chunk.data?.length ?? 0;
+    if (this.timer === null && this.immediate === null) this.pump();
+  }
+
+  pendingBytes(): number {
+    return this.bytes;
+  }
+
+  takePending(): Chunk[] {
+    const rest = this.queue.slice(this.headIndex);
+    this.dispose();
+    return rest;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.queue = [];
+    this.headIndex = 0;
+    this.bytes = 0;
+  }
+
+  private readonly wake = (): void => {
+    this.timer = null;
+    this.immediate = null;
+    this.pump();
+  };
+
+  private pump(): void {
+    while (!this.disposed && this.headIndex < this.queue.length) {
+      const chunk = this.queue[this.headIndex]!;
+      const now = performance.now();
+      if (this.headDue === null) this.headDue = this.dueOf(chunk, now);
+      const wait = this.headDue - now;
+      if (wait >= 1) {
+        this.timer = setTimeout(this.wake, Math.floor(wait));
+        return;
+      }
+      if (wait > 0) {
+        this.immediate = setImmediate(this.wake);
+        return;
+      }
+      this.headDue = null;
+      this.headIndex++;
+      this.bytes -= chunk.data?.length ?? 0;
+      if (this.headIndex > 1024 && this.headIndex * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.headIndex);
+        this.headIndex = 0;
+      }
+      this.release(chunk);
+    }
+  }
+}
+
+export { chunkBytes };
