@@ -124,7 +124,9 @@ export function compareToBaselines(current: RunResult, baselines: RunResult[], a
     const lo = Math.min(...values);
     const hi = Math.max(...values);
     const edge = direction === 'higher' ? hi : lo;
-    const limit = direction === 'higher' ? edge * (1 + pct) : Math.max(0, edge * (1 - pct));
+    // toPrecision: 200 * 1.1 must be 220, not 220.00000000000003.
+    const raw = direction === 'higher' ? edge * (1 + pct) : Math.max(0, edge * (1 - pct));
+    const limit = Number(raw.toPrecision(12));
     const passed = direction === 'higher' ? actual <= limit : actual >= limit;
     const change = med === 0 ? (actual === 0 ? '±0%' : 'new') : `${actual >= med ? '+' : ''}${((actual / med - 1) * 100).toFixed(1)}%`;
     const edgeText =
