@@ -10,9 +10,16 @@ header('Content-Type: application/json; charset=utf-8');
 header('Cache-Control: no-store');
 
 $node = getenv('NODE_NAME') ?: ($_SERVER['NODE_NAME'] ?? 'unknown');
-$started = @session_start();
+$readOnly = isset($_GET['read']);
+// ?read=1 reads the session without writing it (used to check a count after a burst).
+$started = @session_start($readOnly ? ['read_and_close' => true] : []);
+// Like a typical app, carry on even when session_start() failed (Redis down): the answer is
+// a 200 with an empty session — the failure that looks like success, which the checker sees.
+if (!isset($_SESSION) || !is_array($_SESSION)) {
+    $_SESSION = [];
+}
 
-if ($started) {
+if (!$readOnly) {
     $_SESSION['visit_count'] = (int)($_SESSION['visit_count'] ?? 0) + 1;
     if (isset($_GET['user']) && is_string($_GET['user']) && !isset($_SESSION['user'])) {
         $_SESSION['user'] = substr($_GET['user'], 0, 128);
@@ -27,9 +34,9 @@ echo json_encode([
     'node' => $node,
     'sid' => session_id(),
     'session_started' => $started,
-    'visit_count' => $started ? $_SESSION['visit_count'] : 0,
-    'user' => $started ? ($_SESSION['user'] ?? null) : null,
-    'variableString' => $started ? ($_SESSION['variableString'] ?? null) : null,
+    'visit_count' => (int)($_SESSION['visit_count'] ?? 0),
+    'user' => $_SESSION['user'] ?? null,
+    'variableString' => $_SESSION['variableString'] ?? null,
     'handler' => ini_get('session.save_handler'),
     'serializer' => ini_get('session.serialize_handler'),
     'pid' => getmypid(),

@@ -18,3 +18,24 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/**
+ * A point or span on the run's timeline: a duration ("20s") or a share of the workload's
+ * duration ("33%"), so a scenario shortened with --duration keeps its fault at the same place.
+ */
+export function parseTimePoint(text: string, runDurationMs: number | undefined): number {
+  const percent = /^(\d+(\.\d+)?)%$/.exec(text.trim());
+  if (!percent) return parseDuration(text);
+  if (runDurationMs === undefined) throw new Error(`"${text}" is a share of the run: set workload.duration too`);
+  return Math.round((Number(percent[1]) / 100) * runDurationMs);
+}
+
+export function isTimePoint(text: string): boolean {
+  if (/^(\d+(\.\d+)?)%$/.test(text.trim())) return Number.parseFloat(text) <= 100;
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

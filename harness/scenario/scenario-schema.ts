@@ -3,7 +3,7 @@
  * reports every problem at once, each naming the field.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { isTimePoint, parseDuration } from './duration.js';
 import { parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
 
 const durationString = z.string().superRefine((text, ctx) => {
@@ -62,14 +62,18 @@ export const workloadSchema = z
     path: ['duration'],
   });
 
+const timePoint = z.string().refine(isTimePoint, (text) => ({
+  message: `"${text}" is not a time: use a duration (20s, 1m30s) or a share of the run (33%)`,
+}));
+
 /** Generic part of a fault; its type-specific attributes are checked by the fault registry. */
 export const faultSchema = z
   .object({
     type: z.string().min(1),
     target: z.string().optional(),
-    at: durationString,
-    duration: durationString.optional(),
-    restoreAt: durationString.optional(),
+    at: timePoint,
+    duration: timePoint.optional(),
+    restoreAt: timePoint.optional(),
   })
   .passthrough();
 

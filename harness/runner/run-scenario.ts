@@ -1,0 +1,231 @@
+/**
+ * The runner owns start, load, faults, heal and teardown, in that order, and turns the
+ * history into a result. Everything it started is stopped on every path out: normal end,
+ * error, abort (Ctrl-C / SIGTERM).
+ */
+import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import type { Scenario, FaultSpec } from '../scenario/scenario-schema.js';
+import { parseDuration } from '../scenario/duration.js';
+import { findStrategy } from '../strategies/strategy-registry.js';
+import type { Provider, StartedTopology, TopologySpec } from '../topology/topology-types.js';
+import { localProvider } from '../topology/local/local-provider.js';
+import { newRunId } from '../topology/local/run-directory.js';
+import { VirtualUserPool } from '../workload/virtual-users.js';
+import { AutocannonWorkload } from '../workload/autocannon-workload.js';
+import { RunCollector } from '../results/run-collector.js';
+import { FaultSchedule } from '../faults/fault-schedule.js';
+import { userVerdict } from '../checks/session-checker.js';
+import { recoveryTimes } from '../checks/recovery-time.js';
+import { RESULT_SCHEMA_ID, type RunResult } from '../results/result-schema.js';
+import { startProgress } from './progress-line.js';
+import { HarnessError, InvalidInputError, RunAbortedError } from '../errors.js';
+
+export interface RunOptions {
+  /** Directory for result.json and report.html. */
+  outDir: string;
+  toxiproxyUrl?: string;
+  signal?: AbortSignal;
+  /** Phase messages (stderr). */
+  log: (message: string) => void;
+  /** Live progress output; null for none. */
+  progress: ((chunk: string) => void) | null;
+  tty: boolean;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  resultPath: string;
+  /** The run was cut short (Ctrl-C); the result covers what ran. */
+  aborted: boolean;
+}
+
+async function providerFor(name: Scenario['topology']['provider']): Promise<Provider> {
+  if (name === 'local') return localProvider;
+  if (name === 'docker') {
+    const dockerModule = '../topology/docker/docker-provider.js';
+    const module = (await import(dockerModule).catch(() => null)) as { dockerProvider?: Provider } | null;
+    if (module?.dockerProvider) return module.dockerProvider;
+    throw new InvalidInputError('--provider docker: the docker provider is not available in this build');
+  }
+  throw new InvalidInputError(`topology.provider "${name}" is not implemented yet: use local or docker`);
+}
+
+export async function runScenario(scenario: Scenario, faults: FaultSpec[], options: RunOptions): Promise<RunOutcome> {
+  const strategy = findStrategy(scenario.topology.strategy);
+  if (!strategy) throw new InvalidInputError(`topology.strategy: unknown strategy "${scenario.topology.strategy}"`);
+  const balancer = scenario.topology.balancer ?? strategy.preferredBalancer;
+  const provider = await providerFor(scenario.topology.provider);
+  const runId = newRunId(scenario.name);
+  const spec: TopologySpec = {
+    runId,
+    nodes: scenario.topology.nodes,
+    balancer,
+    strategy,
+    phpChildren: scenario.topology.phpChildren,
+    serializer: scenario.topology.serializer,
+    phpIni: scenario.topology.phpIni,
+    proxies: scenario.topology.proxies,
+    ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
+    log: options.log,
+  };
+  await provider.checkDependencies(spec);
+
+  const w = scenario.workload;
+  const durationMs = w.duration ? parseDuration(w.duration) : undefined;
+  const startedAtIso = new Date().toISOString();
+  options.log(
+    `starting ${scenario.topology.nodes} node(s), ${balancer} balancer, strategy ${strategy.name}` +
+      `${strategy.needsRedis ? ', Redis' : ''}${spec.proxies ? ', Toxiproxy links' : ''} (${provider.name} provider)`,
+  );
+  let topology: StartedTopology | null = null;
+  let schedule: FaultSchedule | null = null;
+  let aborted = false;
+  let stopMs = 0;
+  const collector = new RunCollector();
+  const pool = new VirtualUserPool(w.users, scenario.seed);
+  let workloadStart = 0;
+  let measuredMs = 0;
+  let windows: RunResult['faults'] = [];
+  try {
+    topology = await provider.start(spec, options.signal);
+    options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
+    options.signal?.throwIfAborted();
+
+    const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
+    const started = topology;
+    schedule = new FaultSchedule(faults, { topology: started, toxiproxy, log: (m) => options.log(`fault: ${m}`) }, durationMs);
+    const workload = new AutocannonWorkload({
+      baseUrl: topology.baseUrl,
+      pool,
+      connections: w.connections,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      ...(w.requests !== undefined ? { requests: w.requests } : {}),
+      ...(w.rate !== undefined ? { rate: w.rate } : {}),
+      timeoutMs: parseDuration(w.timeout),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    workload.on('record', (r) => {
+      const user = pool.users[r.userIndex]!;
+      collector.record({
+        t: r.t,
+        user: user.id,
+        status: r.status,
+        latencyMs: r.latencyMs,
+        outcome: r.check.outcome,
+        node: r.check.node,
+        expected: r.check.expected,
+        got: r.check.got,
+        ...(r.failure ? { failure: r.failure } : {}),
+      });
+    });
+    const sched = schedule;
+    workload.on('start', () => {
+      workloadStart = workload.startedAt;
+      sched.start(workload.startedAt);
+    });
+    options.log(
+      `load: ${w.users} users over ${w.connections} connections${w.rate ? ` at ${w.rate} req/s` : ''}` +
+        `${durationMs ? ` for ${w.duration}` : ''}${w.requests ? `, at most ${w.requests} requests` : ''}` +
+        `${faults.length ? `; faults: ${faults.map((f) => `${f.type} ${f.target ?? ''} at ${f.at}`).join(', ')}` : ''}`,
+    );
+    const stopProgress = options.progress
+      ? startProgress(collector, () => workloadStart, { ...(durationMs ? { durationMs } : {}), write: options.progress, tty: options.tty })
+      : () => {};
+    // Both bounds apply: autocannon ignores duration when amount is set, so enforce it here.
+    const hardStop = durationMs !== undefined && w.requests !== undefined ? setTimeout(() => workload.stop(), durationMs) : null;
+    try {
+      await workload.run();
+    } finally {
+      if (hardStop) clearTimeout(hardStop);
+      stopProgress();
+    }
+    measuredMs = performance.now() - workloadStart;
+    aborted = options.signal?.aborted ?? false;
+  } finally {
+    windows = schedule ? await schedule.finish(measuredMs || performance.now() - workloadStart) : [];
+    if (topology) {
+      options.log('stopping the stack');
+      stopMs = await topology.stop();
+      options.log(`stack stopped in ${stopMs.toFixed(0)} ms`);
+    }
+  }
+  if (!topology) throw new HarnessError('the topology did not start');
+  if (schedule && schedule.errors.length > 0) options.log(`fault problems: ${schedule.errors.join('; ')}`);
+
+  const result = buildResult({
+    scenario,
+    runId,
+    startedAt: startedAtIso,
+    balancer,
+    topology,
+    collector,
+    pool,
+    durationMs: measuredMs,
+    windows,
+    stopMs,
+  });
+  if (aborted) options.log('run aborted: the result covers the part that ran');
+  return { result, resultPath: join(options.outDir, 'result.json'), aborted };
+}
+
+interface BuildInput {
+  scenario: Scenario;
+  runId: string;
+  startedAt: string;
+  balancer: RunResult['balancer'];
+  topology: StartedTopology;
+  collector: RunCollector;
+  pool: VirtualUserPool;
+  durationMs: number;
+  windows: RunResult['faults'];
+  stopMs: number;
+}
+
+export function buildResult(input: BuildInput): RunResult {
+  const { collector, pool, topology, scenario } = input;
+  const sessions = { users: pool.users.length, intact: 0, recovered: 0, lost: 0, unserved: 0, lossRate: 0 };
+  for (const user of pool.users) sessions[userVerdict(user)]++;
+  const judged = sessions.users - sessions.unserved;
+  sessions.lossRate = judged > 0 ? sessions.lost / judged : 0;
+  const timeline = collector.timeline(input.durationMs);
+  const seconds = input.durationMs / 1000;
+  return {
+    schema: RESULT_SCHEMA_ID,
+    runId: input.runId,
+    scenario: scenario.name,
+    description: scenario.description,
+    startedAt: input.startedAt,
+    strategy: scenario.topology.strategy,
+    balancer: input.balancer,
+    provider: topology.provider,
+    nodes: scenario.topology.nodes,
+    durationMs: Math.round(input.durationMs),
+    requests: {
+      total: collector.requests,
+      ok: collector.requests - collector.errors,
+      errors: collector.errors,
+      rps: seconds > 0 ? Math.round((collector.requests / seconds) * 10) / 10 : 0,
+      timeouts: collector.timeouts,
+      non2xx: collector.non2xx,
+      connectionErrors: collector.connectionErrors,
+    },
+    latencyMs: collector.latencySummary(),
+    latencyPercentiles: collector.percentileSpectrum(),
+    sessions,
+    outcomes: { ...collector.outcomes },
+    faults: input.windows.map((w) => ({ ...w, startMs: Math.round(w.startMs), endMs: Math.round(w.endMs) })),
+    timeline,
+    nodesServed: collector.nodesServed,
+    balancerRetry: topology.balancerRetry,
+    env: topology.env,
+    timing: { stackStartMs: Math.round(topology.startMs), stackStopMs: Math.round(input.stopMs) },
+    scenarioConfig: JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>,
+    seed: scenario.seed,
+    anomalySamples: collector.samples,
+    recovery: recoveryTimes(timeline, input.windows, input.durationMs),
+  };
+}
+
+export { RunAbortedError };
