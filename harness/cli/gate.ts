@@ -56,7 +56,7 @@ function parseCliArgs(argv: string[]): GateArgs | 'help' {
       },
     });
   } catch (error) {
-    throw new InvalidInputError(`gate: ${(error as Error).message.split('\n')[0]}; see --help`);
+    throw new InvalidInputError(`gate: ${(error as Error).message.split('\n')[0]!.split('. To specify')[0]}; see --help`);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';

@@ -71,3 +71,25 @@ export function assertComparable(baseline: RunResult, path: string, current: Run
     );
   }
 }
+
+/**
+ * Same scenario, different setup (CLI overrides: nodes, strategy, workload...). Still
+ * compared — a deliberate before/after is legitimate — but the gate prints a warning.
+ */
+export function baselineDifferences(baseline: RunResult, current: RunResult): string[] {
+  const fields: Array<[string, (r: RunResult) => unknown]> = [
+    ['strategy', (r) => r.strategy],
+    ['balancer', (r) => r.balancer],
+    ['provider', (r) => r.provider],
+    ['nodes', (r) => r.nodes],
+    ['workload', (r) => r.scenarioConfig.workload],
+    ['faults', (r) => r.scenarioConfig.faults],
+  ];
+  const out: string[] = [];
+  for (const [name, get] of fields) {
+    const a = JSON.stringify(get(baseline) ?? null);
+    const b = JSON.stringify(get(current) ?? null);
+    if (a !== b) out.push(`${name} ${a} (result: ${b})`);
+  }
+  return out;
+}

@@ -31,5 +31,7 @@ export interface GateVerdict {
   /** Allowed regressions as fractions (p99: 0.1 = 10%), null without baselines. */
   maxRegression: Record<string, number> | null;
   counts: { passed: number; failed: number; unknown: number };
+  /** E.g. a baseline run with other nodes or workload than the result (compared anyway). */
+  warnings: string[];
   checks: GateCheck[];
 }

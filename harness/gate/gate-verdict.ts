@@ -9,7 +9,7 @@ import { evaluateThresholds, type ThresholdSpec } from './threshold-evaluate.js'
 import { formatThresholdValue, parseThresholdExpression } from './threshold-expression.js';
 import { compareToBaselines, type MaxRegression } from './regression.js';
 import { GATE_SCHEMA_ID, type GateCheck, type GateVerdict } from './gate-types.js';
-import type { LoadedBaseline } from './baseline-loader.js';
+import { baselineDifferences, type LoadedBaseline } from './baseline-loader.js';
 
 export interface GateInput {
   result: RunResult;
@@ -36,6 +36,10 @@ export function buildGateVerdict(input: GateInput): GateVerdict {
     failed: checks.filter((c) => c.passed === false).length,
     unknown: checks.filter((c) => c.passed === null).length,
   };
+  const warnings = baselines.flatMap((b) => {
+    const diffs = baselineDifferences(b.result, result);
+    return diffs.length > 0 ? [`baseline ${b.path} ran with another setup: ${diffs.join('; ')}`] : [];
+  });
   return {
     schema: GATE_SCHEMA_ID,
     passed: counts.failed === 0,
@@ -44,6 +48,7 @@ export function buildGateVerdict(input: GateInput): GateVerdict {
     baselines: baselines.map((b) => ({ path: b.path, runId: b.result.runId })),
     maxRegression: baselines.length > 0 ? { ...(input.maxRegression ?? {}) } : null,
     counts,
+    warnings,
     checks,
   };
 }
@@ -60,7 +65,12 @@ function runThresholdChecks(result: RunResult): GateCheck[] {
   if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec))) {
     throw new InvalidInputError(`result ${result.runId}: scenarioConfig.thresholds must be an object of metric -> expressions`);
   }
-  const reevaluated = spec ? evaluateThresholds(result, spec as ThresholdSpec, 'scenario') : [];
+  let reevaluated: ThresholdResult[] = [];
+  try {
+    reevaluated = spec ? evaluateThresholds(result, spec as ThresholdSpec, 'scenario') : [];
+  } catch (error) {
+    throw new InvalidInputError(`result ${result.runId}: scenarioConfig.thresholds: ${(error as Error).message}`);
+  }
   const recorded = new Map((result.thresholds?.results ?? []).map((t) => [key(t.metric, t.expression), t]));
   const checks: GateCheck[] = [];
   for (const fresh of reevaluated) {

@@ -18,6 +18,7 @@ function code(text: string): string {
 
 export function renderMarkdown(v: GateVerdict): string {
   const lines = [`### ${v.passed ? '✅' : '❌'} Performance gate ${cell(summaryLine(v))}`, ''];
+  if (v.warnings.length > 0) lines.push(...v.warnings.map((w) => `> ⚠️ ${cell(w)}`), '');
   if (v.checks.length === 0) {
     lines.push('No checks: the result has no thresholds and no baseline was given.', '');
     return lines.join('\n');

@@ -18,7 +18,7 @@ export function checkRow(c: GateCheck): string[] {
 export const tableHeader = ['VERDICT', 'CHECK', 'METRIC', 'EXPRESSION / LIMIT', 'ACTUAL', 'BASELINE'];
 
 export function renderText(v: GateVerdict): string {
-  const lines = [`Gate ${summaryLine(v)}`];
+  const lines = [`Gate ${summaryLine(v)}`, ...v.warnings.map((w) => `warning: ${w}`)];
   if (v.checks.length === 0) {
     lines.push('No checks: the result has no thresholds; add --threshold or --baseline.');
     return lines.join('\n') + '\n';

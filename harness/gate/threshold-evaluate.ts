@@ -140,6 +140,7 @@ export function evaluateLive(
   snapshot: LiveSnapshot,
   options: { minRequests?: number } = {},
 ): LiveVerdict {
+  if (metric !== parsed.metric) throw new Error(`evaluateLive: metric "${metric}" does not match the parsed threshold's "${parsed.metric}"`);
   const minRequests = options.minRequests ?? 100;
   const value = measureLive(metric, parsed, snapshot);
   const label = aggregationLabel(parsed);

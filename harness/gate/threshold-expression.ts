@@ -146,7 +146,7 @@ export function formatThresholdValue(kind: ValueKind, value: number): string {
     case 'ms':
       return `${round(value)}ms`;
     case 'rate':
-      return `${round(value * 100, 4)}%`;
+      return `${Number((value * 100).toPrecision(3))}%`;
     case 'rps':
       return `${round(value)}/s`;
     case 'count':

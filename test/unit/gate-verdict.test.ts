@@ -98,3 +98,13 @@ test('Markdown: heading with the verdict, a table row per check, pipes escaped',
   const piped = buildGateVerdict({ result: makeResult({ storedThresholds: { passed: true, results: [{ metric: 'a|b', expression: 'x|y', actual: 1, passed: true }] } }), resultPath: 'r', now });
   assert.match(renderMarkdown(piped), /\| ✅ \| threshold \| a\\\|b \| `x\\\|y` \|/);
 });
+
+test('a baseline with another setup is compared but warned about', () => {
+  const other = makeResult({ runId: 'b5' });
+  other.nodes = 5;
+  const same = makeResult({ runId: 'b3' });
+  const v = buildGateVerdict({ result: makeResult(), resultPath: 'r.json', baselines: [{ path: 'b5.json', result: other }, { path: 'b3.json', result: same }], maxRegression: parseMaxRegression('p99=10%'), now });
+  assert.deepEqual(v.warnings, ['baseline b5.json ran with another setup: nodes 5 (result: 3)']);
+  assert.match(renderText(v), /^warning: baseline b5\.json ran with another setup: nodes 5 \(result: 3\)$/m);
+  assert.match(renderMarkdown(v), /^> ⚠️ baseline b5\.json ran with another setup/m);
+});
