@@ -7,6 +7,11 @@ import { projectRoot } from '../../util/project-root.js';
 
 const execFileP = promisify(execFile);
 
+/** Ryuk (testcontainers' reaper) needs an image from a registry: we label and reap ourselves. */
+export function disableRyuk(): void {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+}
+
 /** Runs a bash script of docker/, failing with its last output lines. */
 export function runScript(script: string, args: string[] = [], timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {

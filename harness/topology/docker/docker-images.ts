@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { GenericContainer, ImageName, getContainerRuntimeClient } from 'testcontainers';
 import { HarnessError } from '../../errors.js';
 import { phpAppDir, projectRoot } from '../../util/project-root.js';
-import { runScript } from './docker-cli.js';
+import { disableRyuk, runScript } from './docker-cli.js';
 
 export const imageKinds = ['php-node', 'balancer-nginx', 'balancer-haproxy', 'redis'] as const;
 export type ImageKind = (typeof imageKinds)[number];
@@ -57,6 +57,7 @@ export function imageTag(kind: ImageKind): string {
 }
 
 async function imageExists(tag: string): Promise<boolean> {
+  disableRyuk();
   const client = await getContainerRuntimeClient();
   return client.image.exists(ImageName.fromString(tag));
 }

@@ -26,7 +26,8 @@ export const binaries = {
 } satisfies Record<string, BinarySpec>;
 export type BinaryName = keyof typeof binaries;
 
-const searchDirs = () => [
+/** PSL_BIN_DIRS (colon-separated) replaces the search path, e.g. for a custom PHP build. */
+const searchDirs = () => process.env.PSL_BIN_DIRS ? process.env.PSL_BIN_DIRS.split(delimiter) : [
   ...(process.env.PATH ?? '').split(delimiter),
   '/usr/sbin',
   '/usr/local/sbin',
@@ -70,12 +71,17 @@ export async function requireBinary(name: BinaryName): Promise<string> {
 }
 
 async function firstLine(file: string, args: string[]): Promise<string | null> {
+  let stdout = '';
+  let stderr = '';
   try {
-    const { stdout, stderr } = await run(file, args, { timeout: 5000 });
-    return (stdout.trim() || stderr.trim()).split('\n')[0] ?? null;
-  } catch {
-    return null;
+    ({ stdout, stderr } = await run(file, args, { timeout: 5000 }));
+  } catch (error) {
+    // Some tools (wrk -v) print their version and exit non-zero.
+    const e = error as { stdout?: string; stderr?: string };
+    stdout = e.stdout ?? '';
+    stderr = e.stderr ?? '';
   }
+  return (stdout.trim() || stderr.trim()).split('\n')[0] || null;
 }
 
 const versionCache = new Map<string, Promise<string | null>>();
@@ -92,7 +98,7 @@ export async function binaryVersion(name: BinaryName): Promise<string | null> {
     const line = await firstLine(path, name === 'redisServer' ? ['--version'] : ['-v']);
     if (!line) return null;
     const match =
-      name === 'redisServer' ? /v=(\S+)/.exec(line) : name === 'nginx' ? /nginx\/(\S+)/.exec(line) : /(\d+\.\d+\.\d+\S*)/.exec(line);
+      name === 'redisServer' ? /v=(\S+)/.exec(line) : name === 'nginx' ? /nginx\/(\S+)/.exec(line) : /(\d+\.\d+(?:\.\d+)?)/.exec(line);
     return match?.[1] ?? line;
   });
 }
