@@ -1,0 +1,179 @@
+/**
+ * renderReport: result files -> one self-contained HTML page (DESIGN: a report is a pure
+ * function of result files). uPlot, its CSS, the client script and the chart data are all
+ * inlined; a Content-Security-Policy forbids every request and every script but ours.
+ */
+import { createHash } from 'node:crypto';
+import type { RunResult } from '../results/result-schema.js';
+import { InvalidInputError } from '../errors.js';
+import { buildNodeChart, buildSpectrumChart, buildTimelineCharts, timelineCharts, type ChartSpec } from './chart-data.js';
+import {
+  anomalySamples,
+  balancerRetrySection,
+  environmentTable,
+  faultsTable,
+  figure,
+  nodesTable,
+  percentileTable,
+  scenarioSection,
+} from './detail-sections.js';
+import { mergeFaultBands, type FaultBand } from './fault-bands.js';
+import { fmtSeconds } from './format.js';
+import { escapeHtml, inlineSafe, jsonForScript } from './html-escape.js';
+import { seriesHeader } from './html-table.js';
+import { optionalSections, type OptionalSection } from './optional-section-html.js';
+import { pageAssets } from './page-assets.js';
+import { pageStyle } from './page-style.js';
+import { seriesStyles, type SeriesStyle } from './series-style.js';
+import { thresholdDetails, verdictSection } from './verdict-section.js';
+
+export interface RenderOptions {
+  title?: string;
+  /** Shown in the header; defaults to now. */
+  generatedAt?: Date;
+}
+
+/** One fill per fault type (neutral tones: the strategy colors stay readable on top). */
+const bandColors = ['rgba(100,116,139,0.16)', 'rgba(147,51,234,0.11)', 'rgba(14,165,233,0.13)', 'rgba(202,138,4,0.14)'];
+const bandEdges = ['rgba(71,85,105,0.7)', 'rgba(126,34,206,0.6)', 'rgba(2,132,199,0.6)', 'rgba(161,98,7,0.6)'];
+
+interface Section {
+  id: string;
+  title: string;
+  lead?: string;
+  body: string;
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+function faultLegend(bands: readonly FaultBand[]): string {
+  if (bands.length === 0) return '<p class="chart-note">No faults in these runs.</p>';
+  const items = bands.map((b) => {
+    const span = b.open ? `from ${fmtSeconds(b.startS * 1000)} (not healed)` : `${fmtSeconds(b.startS * 1000)} – ${fmtSeconds(b.endS * 1000)}`;
+    return `<span><span class="band" style="background:${bandColors[b.tone % bandColors.length]}"></span>${escapeHtml(b.label)} <span class="muted">${escapeHtml(span)}</span></span>`;
+  });
+  return `<div class="fault-legend"><strong>Shaded fault windows:</strong> ${items.join('')}</div>`;
+}
+
+/** Optional sections must never break the report: a section that throws becomes a note. */
+function safeOptionalSections(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection[] {
+  try {
+    return optionalSections(results, styles);
+  } catch (error) {
+    return [{ id: 'extras', title: 'Extra sections', html: `<p class="muted">Could not render the optional sections: ${escapeHtml((error as Error).message)}</p>`, charts: [] }];
+  }
+}
+
+const footnotes = `
+<dl class="footnotes">
+  <dt>Answer outcomes (per response, against the user's last acknowledged visit count c)</dt>
+  <dd><b>ok</b>: count is c+1. <b>reset</b>: count is 1 while c ≥ 1, the session was lost. <b>stale</b>: count ≤ c, an older copy of the session. <b>ahead</b>: count &gt; c+1, a write whose answer was lost. <b>error</b>: non-2xx, timeout or connection error. <b>leak</b>: another user's session was served (a security failure). Anomalies are reset + stale + ahead + leak.</dd>
+  <dt><sup>1</sup> Users: intact / recovered / lost</dt>
+  <dd><b>intact</b>: every answer the user got was ok. <b>recovered</b>: the user saw errors or anomalies, but the session kept its data and went on. <b>lost</b>: the session's data was gone (a reset) or another user's session was served. Users who never got an answer are <i>unserved</i> and not judged; loss rate = lost / judged users.</dd>
+  <dt><sup>2</sup> Availability</dt>
+  <dd>Non-error answers / all requests.</dd>
+  <dt><sup>3</sup> Error and anomaly rates</dt>
+  <dd>Errors / all requests, and anomalous answers (reset + stale + ahead + leak) / all requests.</dd>
+  <dt>⁴ Recovery time</dt>
+  <dd>From a fault's start (or heal) until the first 3 consecutive seconds with no errors and no anomalies. “not recovered”: no such 3 seconds before the run ended.</dd>
+  <dt>Latency spectrum</dt>
+  <dd>HDR-histogram style: the x axis is 1 / (1 − p) on a log scale, so 90 %, 99 %, 99.9 % … are evenly spaced; the maximum (p100) is in the table only.</dd>
+</dl>`;
+
+export function renderReport(results: RunResult[], options: RenderOptions = {}): string {
+  if (results.length === 0) throw new InvalidInputError('report: no results given: pass at least one result.json');
+  const styles = seriesStyles(results);
+  const bands = mergeFaultBands(results);
+  const scenarios = [...new Set(results.map((r) => r.scenario))];
+  const title = options.title ?? `Session strategies under faults: ${scenarios.join(', ')}`;
+  const generatedAt = options.generatedAt ?? new Date();
+
+  const timeline = buildTimelineCharts(results, styles);
+  const spectrum = buildSpectrumChart(results, styles);
+  const nodeCharts = results.map((r, i) => buildNodeChart(r, i));
+  const optional = safeOptionalSections(results, styles);
+  const charts: ChartSpec[] = [...timeline, ...(spectrum ? [spectrum] : []), ...nodeCharts, ...optional.flatMap((s) => s.charts)];
+
+  const thresholds = thresholdDetails(results, styles);
+  const sections: Section[] = [
+    {
+      id: 'verdict',
+      title: 'Verdict',
+      lead: 'One column per run. Red cells are sessions lost, errors, anomalies, failed thresholds or a system that never recovered.',
+      body: verdictSection(results, styles) + (thresholds ? `<h3>Thresholds</h3>${thresholds}` : ''),
+    },
+    {
+      id: 'timeline',
+      title: 'Timeline',
+      lead: 'Per second, every run overlaid. Drag across a chart to zoom, double-click to reset.',
+      body:
+        faultLegend(bands) +
+        timelineCharts.map((c) => figure(`timeline-${c.id}`, c.title)).join(''),
+    },
+    {
+      id: 'latency',
+      title: 'Latency spectrum',
+      lead: 'Latency by percentile over the whole run: the tail is where faults show.',
+      body: `<div class="pair">${spectrum ? figure(spectrum.id, 'Latency by percentile') : '<p class="muted">Not enough percentiles to draw a spectrum.</p>'}${percentileTable(results, styles)}</div>`,
+    },
+    {
+      id: 'nodes',
+      title: 'Requests per node',
+      lead: 'Which backend answered, per second: a killed node drops to zero, its users move to the others.',
+      body: results
+        .map((r, i) => `<h3>${seriesHeader(styles[i]!.label, styles[i]!.color).html}</h3><div class="pair">${figure(nodeCharts[i]!.id, 'Answers per node per second')}${nodesTable(r)}</div>`)
+        .join(''),
+    },
+    ...optional.map((s) => ({ id: s.id, title: s.title, body: s.html })),
+    { id: 'faults', title: 'Faults as recorded', body: faultsTable(results, styles) },
+    { id: 'balancer', title: 'Balancer retry policy', body: balancerRetrySection(results, styles) },
+    { id: 'anomalies', title: 'Anomalous answers (examples)', lead: 'Up to 50 examples per run, as the checker recorded them.', body: anomalySamples(results, styles) },
+    { id: 'scenario', title: 'Scenario as run', lead: 'Exactly as run, after command-line overrides: enough to replay it.', body: scenarioSection(results, styles) },
+    { id: 'environment', title: 'Environment', body: environmentTable(results, styles) },
+    { id: 'definitions', title: 'Definitions', body: footnotes },
+  ];
+
+  const assets = pageAssets();
+  const uplotJs = inlineSafe(assets.uplotJs, 'script');
+  const clientJs = inlineSafe(assets.clientJs, 'script');
+  const css = inlineSafe(assets.uplotCss + pageStyle, 'style');
+  const csp = `default-src 'none'; script-src ${sha256(uplotJs)} ${sha256(clientJs)}; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'`;
+  const data = { faults: bands, bandColors, bandEdges, charts };
+
+  const descriptions = [...new Set(results.map((r) => r.description).filter((d): d is string => !!d))];
+  const legend = styles.map((s) => `<span>${seriesHeader(s.label, s.color).html}</span>`).join('');
+  const toc = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
+  const body = sections
+    .map((s) => `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.lead ? `<p class="lead">${escapeHtml(s.lead)}</p>` : ''}${s.body}</section>`)
+    .join('\n');
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="generator" content="php-session-lab">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<header class="top">
+<h1>${escapeHtml(title)}</h1>
+${descriptions.map((d) => `<p>${escapeHtml(d)}</p>`).join('\n')}
+<p>Generated ${escapeHtml(generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · ${results.length} run${results.length === 1 ? '' : 's'} · ${escapeHtml(scenarios.join(', '))}</p>
+<div class="legend-line">${legend}</div>
+</header>
+<nav class="toc">${toc}</nav>
+<main>
+${body}
+<footer>php-session-lab report · self-contained: opens offline, loads nothing from the network.</footer>
+</main>
+<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script>${uplotJs}</script>
+<script>${clientJs}</script>
+</body>
+</html>
+`;
+}
