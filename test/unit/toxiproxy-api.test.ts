@@ -162,8 +162,8 @@ describe('toxics', () => {
     assert.equal(((await call('GET', '/proxies/tox')).json?.toxics as unknown[]).length, 2);
 
     const updated = await added.update(toxic({ ...added.toJson(), attributes: { latency: 25 } }));
-    assert.equal(updated.attributes.latency, 25);
-    assert.equal(updated.attributes.jitter, 0, 'attributes not given keep their value');
+    assert.equal((updated.attributes as Record<string, number>).latency, 25);
+    assert.equal((updated.attributes as Record<string, number>).jitter, 0, 'attributes not given keep their value');
     const toxicity = await call('PATCH', '/proxies/tox/toxics/latency_downstream', JSON.stringify({ toxicity: 0.25 }));
     assert.equal(toxicity.json?.toxicity, 0.25);
     assert.deepEqual(toxicity.json?.attributes, { latency: 25, jitter: 0 });
@@ -203,7 +203,7 @@ describe('toxics', () => {
     assert.deepEqual(dup.json, { error: 'toxic already exists', status: 409 });
     const badUpdate = await call('POST', '/proxies/tox-bad/toxics/timeout_downstream', JSON.stringify({ attributes: { timeout: -5 } }));
     assert.equal(badUpdate.status, 400);
-    assert.equal((await proxy.getToxic('timeout_downstream')).attributes.timeout, 0, 'a rejected update changes nothing');
+    assert.equal(((await proxy.getToxic("timeout_downstream")).attributes as Record<string, number>).timeout, 0, 'a rejected update changes nothing');
     await proxy.remove();
   });
 

@@ -221,7 +221,7 @@ describe('live connections', () => {
     const slowed = await roundTrip(socket, Buffer.from('b'));
     assert.ok(slowed >= 200 && slowed < 800, `after add: ${slowed.toFixed(1)} ms`);
     const updated = await t.update(toxic({ attributes: { latency: 50 } }));
-    assert.equal(updated.attributes.latency, 50);
+    assert.equal((updated.attributes as Record<string, number>).latency, 50);
     const faster = await roundTrip(socket, Buffer.from('c'));
     assert.ok(faster >= 50 && faster < 180, `after update to 50 ms: ${faster.toFixed(1)} ms`);
     await updated.remove();
