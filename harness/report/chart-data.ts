@@ -26,6 +26,8 @@ export interface ChartSpec {
   yLabel: string;
   x: number[];
   xLabels?: string[];
+  /** Legend name of the x value (category charts). */
+  xName?: string;
   series: ChartSeries[];
   /** Shade fault windows (time charts). */
   bands?: boolean;
@@ -127,6 +129,7 @@ export function buildSerializationCharts(rows: SerializationRow[], index: number
       id: `serialization-ops-${index}`,
       kind: 'category',
       yLabel: 'operations / s',
+      xName: 'format',
       x,
       xLabels,
       series: [
@@ -139,6 +142,7 @@ export function buildSerializationCharts(rows: SerializationRow[], index: number
       id: `serialization-bytes-${index}`,
       kind: 'category',
       yLabel: 'bytes per session',
+      xName: 'format',
       x,
       xLabels,
       series: [{ label: 'bytes', color: '#b45309', values: rows.map((r) => r.bytes), bars: true, align: 0 }],
@@ -153,6 +157,7 @@ export function buildStepsChart(steps: { label: string; p50: number; p99: number
     id: `steps-${index}`,
     kind: 'category',
     yLabel: 'latency ms',
+    xName: 'step',
     x: steps.map((_, i) => i),
     xLabels: steps.map((s) => s.label),
     series: [

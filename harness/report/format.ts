@@ -15,6 +15,7 @@ export function fmtNum(v: unknown, digits = 1): string {
 /** Latency: 0.42 ms, 8.1 ms, 250 ms, 1.43 s. */
 export function fmtMs(v: unknown): string {
   if (!isNum(v)) return dash;
+  if (v === 0) return '0 ms';
   if (v >= 1000) return `${(v / 1000).toLocaleString('en-US', { maximumFractionDigits: 2 })} s`;
   if (v >= 100) return `${Math.round(v)} ms`;
   if (v >= 10) return `${v.toFixed(1)} ms`;

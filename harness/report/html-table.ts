@@ -40,5 +40,5 @@ export function swatch(color: string): Markup {
 /** A column header for a result: color swatch + label. */
 export function seriesHeader(label: string, color: string, sub?: string): Markup {
   const small = sub ? `<small>${escapeHtml(sub)}</small>` : '';
-  return markup(`${swatch(color).html}${escapeHtml(label)}${small}`);
+  return markup(`<span class="series-name">${swatch(color).html}${escapeHtml(label)}</span>${small}`);
 }

@@ -1,6 +1,6 @@
 /** HTML for the sections only some results carry: steps, serialization, redis, concurrency, gate. */
 import type { RunResult } from '../results/result-schema.js';
-import { buildSerializationCharts, buildStepsChart, serializationLabel, type ChartSpec } from './chart-data.js';
+import { buildSerializationCharts, buildStepsChart, type ChartSpec } from './chart-data.js';
 import { figure } from './detail-sections.js';
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtRate, fmtSeconds, isNum } from './format.js';
 import { escapeHtml } from './html-escape.js';
@@ -13,6 +13,12 @@ export interface OptionalSection {
   title: string;
   html: string;
   charts: ChartSpec[];
+}
+
+/** "120–180 s" for short runs, "2 min 00 s – 3 min 00 s" otherwise. */
+function fmtWindow(startMs: number, endMs: number): string {
+  if (endMs < 600_000) return `${fmtNum(startMs / 1000)}–${fmtNum(endMs / 1000)} s`;
+  return `${fmtSeconds(startMs)} – ${fmtSeconds(endMs)}`;
 }
 
 const unreadable = (what: string) => `<p class="muted">This result has a <code>${escapeHtml(what)}</code> section, but nothing in it could be read.</p>`;
@@ -65,8 +71,8 @@ function stepsSection(results: readonly RunResult[], styles: readonly SeriesStyl
     if (steps.length === 0) return void parts.push(heading(styles[i]!) + unreadable('steps'));
     const chart = buildStepsChart(steps, styles[i]!, i);
     charts.push(chart);
-    const rows: Cell[][] = steps.map((s) => [s.label, `${fmtSeconds(s.startMs)} – ${fmtSeconds(s.endMs)}`, fmtInt(s.requests), fmtMs(s.p50), fmtMs(s.p99), fmtInt(s.errors), fmtInt(s.anomalies)]);
-    parts.push(`${heading(styles[i]!)}<div class="pair">${figure(chart.id, 'p50 (dashed) and p99 per step')}${table(['step', 'window', 'requests', 'p50', 'p99', 'errors', 'anomalies'], rows, { cls: 'numeric compact', rowHeaders: true })}</div>`);
+    const rows: Cell[][] = steps.map((s) => [s.label, fmtWindow(s.startMs, s.endMs), fmtInt(s.requests), fmtMs(s.p50), fmtMs(s.p99), fmtInt(s.errors), fmtInt(s.anomalies)]);
+    parts.push(`${heading(styles[i]!)}<div class="stack">${figure(chart.id, 'p50 (dashed) and p99 per step')}${table(['step', 'window', 'requests', 'p50', 'p99', 'errors', 'anomalies'], rows, { cls: 'numeric compact', rowHeaders: true })}</div>`);
   });
   return parts.length ? { id: 'steps', title: 'Latency steps', html: parts.join(''), charts } : null;
 }
@@ -80,10 +86,10 @@ function serializationSection(results: readonly RunResult[], styles: readonly Se
     if (rows.length === 0) return void parts.push(heading(styles[i]!) + unreadable('serialization'));
     const [ops, bytes] = buildSerializationCharts(rows, i);
     charts.push(ops!, bytes!);
-    const withProfile = new Set(rows.map((x) => x.profile)).size > 1;
-    const cells: Cell[][] = rows.map((x) => [serializationLabel(x, withProfile), x.handler ?? '—', x.compression ?? '—', x.profile ?? '—', fmtInt(x.encodeOpsPerSec), fmtInt(x.decodeOpsPerSec), fmtBytes(x.bytes)]);
+    const txt = (v: string | null): Cell => ({ value: v ?? '—', cls: 'txt' });
+    const cells: Cell[][] = rows.map((x) => [x.handler ?? '—', txt(x.compression), txt(x.profile), fmtInt(x.encodeOpsPerSec), fmtInt(x.decodeOpsPerSec), fmtBytes(x.bytes)]);
     parts.push(
-      `${heading(styles[i]!)}${table(['', 'handler', 'compression', 'profile', 'encode ops/s', 'decode ops/s', 'size'], cells, { cls: 'numeric compact', rowHeaders: true })}<div class="grid2">${figure(ops!.id, 'Encode and decode operations per second (higher is better)')}${figure(bytes!.id, 'Encoded session size (smaller is better)')}</div>`,
+      `${heading(styles[i]!)}${table(['handler', 'compression', 'profile', 'encode ops/s', 'decode ops/s', 'size'], cells, { cls: 'numeric compact', rowHeaders: true })}<div class="grid2">${figure(ops!.id, 'Encode and decode operations per second (higher is better)')}${figure(bytes!.id, 'Encoded session size (smaller is better)')}</div>`,
     );
   });
   return parts.length ? { id: 'serialization', title: 'Serialization', html: parts.join(''), charts } : null;

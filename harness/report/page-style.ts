@@ -31,7 +31,8 @@ table.data { border-collapse: collapse; font-size: 13px; min-width: 40%; }
 table.data th, table.data td { padding: 5px 12px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.data thead th { background: var(--soft); font-weight: 600; border-bottom: 1px solid #cbd5e1; white-space: nowrap; }
 table.data tbody th { font-weight: 500; color: #334155; white-space: nowrap; }
-table.numeric td { text-align: right; font-variant-numeric: tabular-nums; }
+table.numeric td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.numeric td.txt { text-align: left; }
 table.compact th, table.compact td { padding: 3px 10px; }
 table.verdict { width: 100%; }
 table.verdict td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -42,6 +43,7 @@ td.good-num { color: var(--good); }
 td small { color: var(--muted); margin-left: 4px; }
 .scroll tbody { }
 .table-wrap:has(table.scroll) { max-height: 320px; overflow: auto; }
+.series-name { white-space: nowrap; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 11px; font-weight: 700; letter-spacing: 0.03em; text-transform: uppercase; }
 .badge.pass { background: var(--good-bg); color: var(--good); border: 1px solid #a7f3d0; }
@@ -55,6 +57,7 @@ figure.chart figcaption { font-weight: 650; font-size: 13px; margin-bottom: 4px;
 .chart-note { margin: 2px 0 0; font-size: 12px; color: var(--muted); }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 0 18px; }
 .pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px; align-items: start; }
+.stack { max-width: 900px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px 28px; }
 .fault-legend { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12px; color: #334155; margin: 0 0 10px; }
 .fault-legend .band { display: inline-block; width: 22px; height: 11px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(15,23,42,0.25); }

@@ -74,7 +74,7 @@ const footnotes = `
   <dd>Non-error answers / all requests.</dd>
   <dt><sup>3</sup> Error and anomaly rates</dt>
   <dd>Errors / all requests, and anomalous answers (reset + stale + ahead + leak) / all requests.</dd>
-  <dt>⁴ Recovery time</dt>
+  <dt><sup>4</sup> Recovery time</dt>
   <dd>From a fault's start (or heal) until the first 3 consecutive seconds with no errors and no anomalies. “not recovered”: no such 3 seconds before the run ended.</dd>
   <dt>Latency spectrum</dt>
   <dd>HDR-histogram style: the x axis is 1 / (1 − p) on a log scale, so 90 %, 99 %, 99.9 % … are evenly spaced; the maximum (p100) is in the table only.</dd>

@@ -35,14 +35,14 @@ function recoveryCell(r: RunResult, fault: string): Cell {
 
 export function verdictSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): string {
   const head: Cell[] = ['', ...results.map((r, i) => seriesHeader(styles[i]!.label, styles[i]!.color, `${r.scenario} · ${r.nodes} nodes · ${r.balancer}`))];
-  const group = (title: string): Cell[] => [{ value: markup(`${escapeHtml(title)}`), cls: 'group' }, ...results.map(() => ({ value: '', cls: 'group' }))];
+  const group = (title: string, sup = ''): Cell[] => [{ value: markup(`${escapeHtml(title)}${sup ? ` <sup>${sup}</sup>` : ''}`), cls: 'group' }, ...results.map(() => ({ value: '', cls: 'group' }))];
   const row = (label: string | Markup, f: (r: RunResult) => Cell, title?: string): Cell[] => [title ? { value: label, title } : label, ...results.map(f)];
 
   const faults = [...new Set(results.flatMap((r) => (r.recovery ?? []).map((x) => x.fault)))];
   const rows: Cell[][] = [
     group('Sessions (users)'),
     row('users judged', (r) => fmtInt(r.sessions.users - r.sessions.unserved), 'users with at least one answer'),
-    row(markup('intact <sup>1</sup>'), (r) => ({ value: fmtInt(r.sessions.intact), cls: 'good-num' })),
+    row(markup('intact <sup>1</sup>'), (r) => fmtInt(r.sessions.intact)),
     row(markup('recovered <sup>1</sup>'), (r) => fmtInt(r.sessions.recovered)),
     row(markup('lost <sup>1</sup>'), (r) => badIf(r.sessions.lost > 0, fmtInt(r.sessions.lost))),
     row('loss rate', (r) => badIf(r.sessions.lossRate > 0, fmtRate(r.sessions.lossRate))),
@@ -64,7 +64,7 @@ export function verdictSection(results: readonly RunResult[], styles: readonly S
     row('max', (r) => fmtMs(r.latencyMs.max)),
   ];
   if (faults.length) {
-    rows.push(group('Recovery time ⁴'));
+    rows.push(group('Recovery time', '4'));
     for (const f of faults) rows.push(row(`after ${f}`, (r) => recoveryCell(r, f)));
   }
   if (results.some((r) => r.thresholds && r.thresholds.results.length > 0)) {

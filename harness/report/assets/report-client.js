@@ -13,6 +13,10 @@
     var m = Math.floor(s / 60), r = Math.round(s - m * 60);
     return m + ':' + (r < 10 ? '0' : '') + r;
   }
+  function fmtClock(s) {
+    var m = Math.floor(s / 60), r = Math.round(s - m * 60);
+    return m + ':' + (r < 10 ? '0' : '') + r;
+  }
   function fmtVal(v) {
     if (v == null) return '—';
     var a = Math.abs(v);
@@ -55,6 +59,7 @@
           ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
           ctx.font = '600 ' + (11 * dpr) + 'px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
           ctx.textBaseline = 'top';
+          ctx.textAlign = 'left';
           bands.forEach(function (band) {
             var x0 = Math.max(px(u, band.startS), b.left) + 4 * dpr;
             var text = band.label + (band.open ? ' (not healed)' : '');
@@ -99,7 +104,7 @@
       series[0] = { label: 't', value: function (u, v) { return fmtTime(v); } };
       scales.x.range = function (u, min, max) { return [min, max]; };
       axes = [
-        axisStyle({ values: function (u, splits) { return splits.map(fmtTime); }, incrs: [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] }),
+        axisStyle({ values: function (u, splits) { var long = u.scales.x.max > 150; return splits.map(function (v) { return long ? fmtClock(v) : fmtTime(v); }); }, incrs: [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] }),
         axisStyle({ label: spec.yLabel, size: 56, labelSize: 18 })
       ];
       if (spec.bands && data.faults.length) plugins.push(faultBands(data.faults));
@@ -108,25 +113,31 @@
       var maxX = spec.x[spec.x.length - 1];
       scales.x = { time: false, distr: 3, log: 10, range: function () { return [1, Math.pow(10, Math.ceil(Math.log10(maxX)))]; } };
       scales.y = { distr: 3, log: 10 };
+      // Decades plus 2x and 5x: uPlot's default log grid has a line for every 1..9 multiple.
+      var logSplits = function (u, axisIdx, min, max) {
+        var s = [];
+        for (var d = Math.pow(10, Math.floor(Math.log10(min))); d <= max; d *= 10) [1, 2, 5].forEach(function (m) { var v = d * m; if (v >= min * 0.999 && v <= max * 1.001) s.push(v); });
+        return s;
+      };
       axes = [
         axisStyle({
           label: 'percentile (log scale of 1 / (1 − p))', labelSize: 18,
           splits: function (u) { var s = [], mx = u.scales.x.max; for (var v = 1; v <= mx * 1.0001; v *= 10) s.push(v); return s; },
           values: function (u, splits) { return splits.map(fmtPct); }
         }),
-        axisStyle({ label: spec.yLabel, size: 56, labelSize: 18, values: function (u, splits) { return splits.map(fmtVal); } })
+        axisStyle({ label: spec.yLabel, size: 56, labelSize: 18, splits: logSplits, filter: function (u, splits) { return splits; }, values: function (u, splits) { return splits.map(function (v) { return v == null ? '' : fmtVal(v); }); } })
       ];
     } else {
       var n = spec.x.length, labels = spec.xLabels || [];
       var longest = labels.reduce(function (m, l) { return Math.max(m, l.length); }, 0);
       var crowded = longest * 6.5 > (width - 80) / Math.max(n, 1);
-      series[0] = { label: 'step', value: function (u, v) { return v == null ? '—' : (labels[v] || String(v)); } };
+      series[0] = { label: spec.xName || '', value: function (u, v) { return v == null ? '—' : (labels[v] || String(v)); } };
       scales.x.range = function () { return [-0.5, n - 0.5]; };
       axes = [
         axisStyle({
           splits: function () { return spec.x; },
           values: function (u, splits) { return splits.map(function (i) { return labels[i] || ''; }); },
-          rotate: crowded ? -30 : 0, size: crowded ? Math.min(120, 16 + longest * 5) : 30, grid: { show: false }
+          rotate: crowded ? 30 : 0, size: crowded ? Math.min(120, 16 + longest * 5) : 30, grid: { show: false }
         }),
         axisStyle({ label: spec.yLabel, size: 64, labelSize: 18, values: function (u, splits) { return splits.map(fmtVal); } })
       ];
