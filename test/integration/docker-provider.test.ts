@@ -11,6 +11,11 @@ import { ensureDocker } from '../../harness/topology/docker/docker-cli.js';
 import { ensureImages } from '../../harness/topology/docker/docker-images.js';
 import { listRunObjects } from '../../harness/topology/docker/docker-labels.js';
 import { redisStrategy } from '../../harness/strategies/redis.js';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { execFileSync } from 'node:child_process';
+import { nodePartitionFault } from '../../harness/faults/node-partition.js';
+import { redisDownFault } from '../../harness/faults/redis-down.js';
+import { reapStaleDockerRuns } from '../../harness/topology/docker/docker-provider.js';
 import type { StartedTopology, TopologySpec } from '../../harness/topology/topology-types.js';
 
 interface Visit {
@@ -110,4 +115,85 @@ test('docker provider: 2 nodes + Redis behind nginx, shared session, kill/restor
   }
   const left = await listRunObjects(spec.runId);
   assert.deepEqual(left, { containers: [], networks: [] }, 'nothing with the run label is left');
+});
+
+test('docker provider: HAProxy + Toxiproxy links on the run network (node-partition, redis-down)', { timeout: 20 * 60_000 }, async (t) => {
+  const reason = await dockerReason();
+  if (reason) {
+    t.skip(`docker unavailable: ${reason}`);
+    return;
+  }
+  const log = (m: string) => t.diagnostic(m);
+  await ensureImages(['php-node', 'balancer-haproxy', 'redis'], log);
+  const spec: TopologySpec = {
+    runId: `dtest-tp-${process.pid}-${Date.now().toString(36)}`,
+    nodes: 2,
+    balancer: 'haproxy',
+    strategy: redisStrategy,
+    phpChildren: 2,
+    serializer: 'php',
+    phpIni: {},
+    proxies: true,
+    log,
+  };
+  let topology: StartedTopology | null = null;
+  try {
+    topology = await dockerProvider.start(spec);
+    t.diagnostic(`stack start (haproxy, proxies on): ${topology.startMs.toFixed(0)} ms`);
+    assert.ok(topology.toxiproxy, 'proxies are on');
+    assert.deepEqual(Object.keys(topology.toxiproxy.proxies.balancerToNode).sort(), ['node-1', 'node-2']);
+    assert.deepEqual(Object.keys(topology.toxiproxy.proxies.nodeToRedis).sort(), ['node-1', 'node-2']);
+    const ctx = { topology, toxiproxy: new Toxiproxy(topology.toxiproxy.url), log };
+
+    let { body, cookie } = await visit(topology.baseUrl, null);
+    let count = body.visit_count;
+    assert.equal(count, 1);
+
+    // node-partition: the balancer cannot reach node-1 (it still runs); node-2 answers everything.
+    const partition = nodePartitionFault.schema.parse({ type: 'node-partition', target: 'node-1', at: '0s' });
+    await nodePartitionFault.apply(ctx, partition);
+    for (let i = 0; i < 4; i++) {
+      ({ body, cookie } = await visit(topology.baseUrl, cookie));
+      assert.equal(body.node, 'node-2');
+      assert.equal(body.visit_count, ++count);
+    }
+    await nodePartitionFault.heal(ctx, partition);
+
+    // redis-down: the nodes' Redis links are cut; the session comes back when they return.
+    const down = redisDownFault.schema.parse({ type: 'redis-down', at: '0s' });
+    await redisDownFault.apply(ctx, down);
+    const during = await fetch(`${topology.baseUrl}/`, { headers: { cookie: cookie! }, signal: AbortSignal.timeout(10_000) });
+    const text = await during.text();
+    t.diagnostic(`while Redis is down: ${during.status} ${text.slice(0, 120)}`);
+    if (during.status === 200) assert.equal((JSON.parse(text) as Visit).session_started, false);
+    else assert.ok(during.status >= 500, `status ${during.status}`);
+    await redisDownFault.heal(ctx, down);
+    ({ body, cookie } = await visit(topology.baseUrl, cookie));
+    assert.equal(body.visit_count, ++count, 'the session survived the Redis outage');
+  } finally {
+    if (topology) t.diagnostic(`stack stop: ${(await topology.stop()).toFixed(0)} ms`);
+  }
+  assert.deepEqual(await listRunObjects(spec.runId), { containers: [], networks: [] });
+});
+
+test('reapStaleDockerRuns removes labelled leftovers of a dead harness only', { timeout: 60_000 }, async (t) => {
+  const reason = await dockerReason();
+  if (reason) {
+    t.skip(`docker unavailable: ${reason}`);
+    return;
+  }
+  const stale = `dtest-stale-${Date.now().toString(36)}`;
+  const live = `dtest-live-${Date.now().toString(36)}`;
+  // pid 2^22+1 is above Linux's pid_max: never alive.
+  execFileSync('docker', ['network', 'create', '--label', `php-session-lab.run=${stale}`, '--label', 'php-session-lab.pid=4194305', `psl-${stale}`]);
+  execFileSync('docker', ['network', 'create', '--label', `php-session-lab.run=${live}`, '--label', `php-session-lab.pid=${process.pid}`, `psl-${live}`]);
+  try {
+    const reaped = await reapStaleDockerRuns();
+    assert.ok(reaped.includes(stale));
+    assert.ok(!reaped.includes(live));
+    assert.deepEqual(await listRunObjects(stale), { containers: [], networks: [] });
+    assert.deepEqual((await listRunObjects(live)).networks, [`psl-${live}`]);
+  } finally {
+    execFileSync('docker', ['network', 'rm', `psl-${live}`]);
+  }
 });
