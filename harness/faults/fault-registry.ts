@@ -1,8 +1,22 @@
 /** Adding a fault: one file plus one line here. */
 import type { FaultKind } from './fault-kind.js';
 import { nodeKillFault } from './node-kill.js';
+import { nodePartitionFault } from './node-partition.js';
+import { nodeSlowFault } from './node-slow.js';
+import { redisLatencyFault } from './redis-latency.js';
+import { redisDownFault } from './redis-down.js';
+import { resetPeerFault } from './reset-peer.js';
+import { bandwidthFault } from './bandwidth.js';
 
-const faults: FaultKind<any>[] = [nodeKillFault];
+const faults: FaultKind<any>[] = [
+  nodeKillFault,
+  nodePartitionFault,
+  nodeSlowFault,
+  redisLatencyFault,
+  redisDownFault,
+  resetPeerFault,
+  bandwidthFault,
+];
 
 export const faultTypes = () => faults.map((f) => f.type);
 

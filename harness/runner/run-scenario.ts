@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Scenario, FaultSpec } from '../scenario/scenario-schema.js';
-import { parseDuration } from '../scenario/duration.js';
+import { parseDuration, parseTimePoint } from '../scenario/duration.js';
 import { findStrategy } from '../strategies/strategy-registry.js';
 import type { Provider, StartedTopology, TopologySpec } from '../topology/topology-types.js';
 import { localProvider } from '../topology/local/local-provider.js';
@@ -225,7 +225,33 @@ export function buildResult(input: BuildInput): RunResult {
     seed: scenario.seed,
     anomalySamples: collector.samples,
     recovery: recoveryTimes(timeline, input.windows, input.durationMs),
+    ...(scenario.steps.length > 0 ? { steps: measureSteps(scenario, collector) } : {}),
   };
+}
+
+/**
+ * Latency per measurement window. The first whole second of each window is skipped: it mixes
+ * requests from before and after the change. Each step also reports the p50 it added over the
+ * first step and, when it names a latencyMs, that addition per injected ms (about the number
+ * of round trips one request makes over the faulty link).
+ */
+function measureSteps(scenario: Scenario, collector: RunCollector): NonNullable<RunResult['steps']> {
+  const total = scenario.workload.duration ? parseDuration(scenario.workload.duration) : undefined;
+  const steps = scenario.steps.map((step) => {
+    const startMs = parseTimePoint(step.from, total);
+    const endMs = parseTimePoint(step.to, total);
+    const stats = collector.windowStats(Math.ceil(startMs / 1000) + 1, Math.floor(endMs / 1000));
+    return { label: step.label, startMs, endMs, ...stats, params: { ...(step.params ?? {}) } as Record<string, unknown> };
+  });
+  const base = steps[0];
+  for (const step of steps) {
+    if (!base || step === base) continue;
+    const added = Math.round((step.p50 - base.p50) * 1000) / 1000;
+    step.params.addedP50Ms = added;
+    const latency = step.params.latencyMs;
+    if (typeof latency === 'number' && latency > 0) step.params.addedP50PerInjectedMs = Math.round((added / latency) * 100) / 100;
+  }
+  return steps;
 }
 
 export { RunAbortedError };

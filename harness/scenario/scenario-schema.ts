@@ -113,6 +113,19 @@ export const scenarioSchema = z
     workload: workloadSchema,
     faults: z.array(faultSchema).default([]),
     thresholds: thresholdsSchema.default({}),
+    /** Measurement windows reported separately in result.steps (e.g. one per latency level). */
+    steps: z
+      .array(
+        z
+          .object({
+            label: z.string().min(1),
+            from: timePoint,
+            to: timePoint,
+            params: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     seed: z.number().int().default(1),
   })
   .strict();
