@@ -365,24 +365,23 @@ class Parser {
     const count = this.readCount('array');
     const slot = this.slots.length;
     this.slots.push(PENDING);
-    const keys: Key[] = [];
-    const values: unknown[] = [];
-    let isList = !forceObject;
+    // Stay a list while keys are 0..n-1; switch to an object at the first other key.
+    let list: unknown[] | null = forceObject ? null : [];
+    let obj: Record<string, unknown> | null = forceObject ? {} : null;
     for (let i = 0; i < count; i++) {
       const key = this.readKey();
-      if (isList && key !== i) isList = false;
-      keys.push(key);
-      values.push(this.readValue(inner));
+      if (list !== null && key !== i) {
+        obj = {};
+        for (let j = 0; j < list.length; j++) obj[j] = list[j];
+        list = null;
+      }
+      const item = this.readValue(inner);
+      if (list !== null) list.push(item);
+      else if (typeof key === 'string') setOwn(obj!, key, item);
+      else obj![String(key)] = item;
     }
     this.expect(C.close, "'}' closing an array");
-    let value: unknown;
-    if (isList) {
-      value = values;
-    } else {
-      const obj: Record<string, unknown> = {};
-      for (let i = 0; i < count; i++) setOwn(obj, String(keys[i]), values[i]);
-      value = obj;
-    }
+    const value = list ?? obj!;
     this.slots[slot] = value;
     return value;
   }
