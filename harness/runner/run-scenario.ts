@@ -13,6 +13,9 @@ import type { Provider, StartedTopology, TopologySpec } from '../topology/topolo
 import { localProvider } from '../topology/local/local-provider.js';
 import { newRunId } from '../topology/local/run-directory.js';
 import { VirtualUserPool } from '../workload/virtual-users.js';
+import { VisitJobs } from '../workload/visit-jobs.js';
+import { BurstJobs } from '../workload/burst-jobs.js';
+import { ConcurrencyMeter } from '../checks/concurrency-meter.js';
 import { AutocannonWorkload } from '../workload/autocannon-workload.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
@@ -88,6 +91,8 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let workloadStart = 0;
   let measuredMs = 0;
   let windows: RunResult['faults'] = [];
+  const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize) : null;
+  const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
   try {
     topology = await provider.start(spec, options.signal);
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
@@ -99,6 +104,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     const workload = new AutocannonWorkload({
       baseUrl: topology.baseUrl,
       pool,
+      jobs: bursts ?? new VisitJobs(pool),
       connections: w.connections,
       ...(durationMs !== undefined ? { durationMs } : {}),
       ...(w.requests !== undefined ? { requests: w.requests } : {}),
@@ -107,6 +113,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       ...(options.signal ? { signal: options.signal } : {}),
     });
     workload.on('record', (r) => {
+      concurrency?.record(r.kind, r.latencyMs);
       const user = pool.users[r.userIndex]!;
       collector.record({
         t: r.t,
@@ -143,6 +150,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     }
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
+    if (concurrency && topology.phpErrorLog) concurrency.readLogs(await topology.phpErrorLog());
   } finally {
     windows = schedule ? await schedule.finish(measuredMs || performance.now() - workloadStart) : [];
     if (topology) {
@@ -166,6 +174,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     windows,
     stopMs,
   });
+  if (concurrency) result.concurrency = concurrency.summary();
   if (aborted) options.log('run aborted: the result covers the part that ran');
   return { result, resultPath: join(options.outDir, 'result.json'), aborted };
 }

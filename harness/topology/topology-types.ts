@@ -52,6 +52,8 @@ export interface StartedTopology extends AsyncDisposable {
   killNode(name: string): Promise<void>;
   /** Start a fresh node under the same name, on the same address; resolves when healthy. */
   restoreNode(name: string): Promise<void>;
+  /** The PHP error logs of every node so far (lock warnings, "Failed to write session data"); read before stop(). */
+  phpErrorLog?(): Promise<string>;
   /** Stop everything this topology started. Idempotent. Returns ms taken. */
   stop(): Promise<number>;
 }

@@ -8,14 +8,16 @@ import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter } from 'node:events';
 import type { OutcomeName } from '../results/result-schema.js';
-import { checkResponse, type CheckedAnswer } from '../checks/session-checker.js';
+import type { CheckedAnswer } from '../checks/session-checker.js';
 import { VirtualUserPool } from './virtual-users.js';
+import type { Job, JobSource } from './job-source.js';
 import { cookieHeader, headerValue, storeSetCookies } from './cookie-jar.js';
 
 export interface RequestRecord {
   /** ms since the workload started, at the answer (or failure). */
   t: number;
   userIndex: number;
+  kind: Job['kind'];
   status: number;
   latencyMs: number;
   check: CheckedAnswer;
@@ -26,6 +28,7 @@ export interface RequestRecord {
 export interface WorkloadOptions {
   baseUrl: string;
   pool: VirtualUserPool;
+  jobs: JobSource;
   connections: number;
   durationMs?: number;
   requests?: number;
@@ -41,7 +44,7 @@ export interface WorkloadEvents {
 }
 
 interface LoopContext {
-  u?: number;
+  job?: Job;
   sentAt?: number;
   done?: boolean;
   connError?: boolean;
@@ -61,16 +64,15 @@ export class AutocannonWorkload extends EventEmitter<WorkloadEvents> {
   }
 
   private finish(context: LoopContext, status: number, body: string | null, failure?: 'timeout' | 'connection'): void {
-    const index = context.u;
-    if (index === undefined || context.done) return;
+    const job = context.job;
+    if (job === undefined || context.done) return;
     context.done = true;
     const now = performance.now();
-    const user = this.options.pool.users[index]!;
-    const check = checkResponse(user, status, body);
-    this.options.pool.release(index);
+    const check = this.options.jobs.complete(job, status, body);
     this.emit('record', {
       t: now - this.startedAt,
-      userIndex: index,
+      userIndex: job.userIndex,
+      kind: job.kind,
       status,
       latencyMs: now - (context.sentAt ?? now),
       check,
@@ -80,24 +82,25 @@ export class AutocannonWorkload extends EventEmitter<WorkloadEvents> {
 
   /** Runs until the duration or request count is reached, or the signal aborts. */
   run(): Promise<autocannon.Result> {
-    const { pool, baseUrl } = this.options;
+    const { pool, jobs, baseUrl } = this.options;
     const timeoutS = Math.max(1, Math.ceil(this.options.timeoutMs / 1000));
     return new Promise((resolve, reject) => {
       const setupRequest = (req: autocannon.Request, context: LoopContext): autocannon.Request => {
-        const index = pool.acquire();
-        // Cannot happen when users >= connections (validated); fall back to a health probe.
-        if (index < 0) return { ...req, path: '/health', headers: {} };
-        const user = pool.users[index]!;
-        context.u = index;
+        const job = jobs.next();
+        // Cannot happen with enough users (validated); fall back to a health probe.
+        if (!job) {
+          context.job = undefined;
+          return { ...req, path: '/health', headers: {} };
+        }
+        context.job = job;
         context.done = false;
         context.sentAt = performance.now();
-        const path = user.tokenStored ? `/?user=${user.id}` : `/?user=${user.id}&set=${user.token}`;
-        return { ...req, method: 'GET', path, headers: { cookie: cookieHeader(user.cookies) } };
+        return { ...req, method: 'GET', path: job.path, headers: { cookie: cookieHeader(pool.users[job.userIndex]!.cookies) } };
       };
       const onResponse = (status: number, body: string, context: LoopContext, headers: Record<string, string | string[]>) => {
-        const index = context.u;
-        if (index === undefined || context.done) return;
-        storeSetCookies(pool.users[index]!.cookies, headerValue(headers, 'set-cookie'));
+        const job = context.job;
+        if (job === undefined || context.done) return;
+        storeSetCookies(pool.users[job.userIndex]!.cookies, headerValue(headers, 'set-cookie'));
         this.finish(context, status, body);
       };
       const setupClient = (client: AutocannonClient) => {
@@ -112,7 +115,7 @@ export class AutocannonWorkload extends EventEmitter<WorkloadEvents> {
             context.sentAt = performance.now();
             return;
           }
-          if (context.u !== undefined && !context.done) {
+          if (context.job !== undefined && !context.done) {
             this.finish(context, 0, null, context.connError ? 'connection' : 'timeout');
           }
         });

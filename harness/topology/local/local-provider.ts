@@ -278,6 +278,14 @@ class LocalTopology implements StartedTopology {
     return { host, port };
   }
 
+  async phpErrorLog(): Promise<string> {
+    const { readFile } = await import('node:fs/promises');
+    const parts = await Promise.all(
+      [...this.nodes.values()].flatMap((n) => ['php-error.log', 'php-fpm.log'].map((f) => readFile(join(n.dir, f), 'utf8').catch(() => ''))),
+    );
+    return parts.join('\n');
+  }
+
   async stop(): Promise<number> {
     if (this.stopped) return 0;
     this.stopped = true;

@@ -1,0 +1,16 @@
+/** What a connection sends next, and what an answer means: one implementation per workload mode. */
+import type { CheckedAnswer } from '../checks/session-checker.js';
+
+export interface Job {
+  userIndex: number;
+  path: string;
+  /** 'visit' = one increment; 'burst' = one of k simultaneous increments; 'check' = read-only count after a burst. */
+  kind: 'visit' | 'burst' | 'check';
+}
+
+export interface JobSource {
+  /** The next job, or null when every user is busy (cannot happen with enough users). */
+  next(): Job | null;
+  /** An answer (status 0 = none: timeout or connection error) for a job. */
+  complete(job: Job, status: number, body: string | null): CheckedAnswer;
+}

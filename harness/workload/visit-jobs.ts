@@ -1,0 +1,22 @@
+/** 'visits' mode: every request is one visit of one user; at most one in flight per user. */
+import { checkResponse } from '../checks/session-checker.js';
+import type { Job, JobSource } from './job-source.js';
+import type { VirtualUserPool } from './virtual-users.js';
+
+export class VisitJobs implements JobSource {
+  constructor(private readonly pool: VirtualUserPool) {}
+
+  next(): Job | null {
+    const index = this.pool.acquire();
+    if (index < 0) return null;
+    const user = this.pool.users[index]!;
+    const path = user.tokenStored ? `/?user=${user.id}` : `/?user=${user.id}&set=${user.token}`;
+    return { userIndex: index, path, kind: 'visit' };
+  }
+
+  complete(job: Job, status: number, body: string | null) {
+    const check = checkResponse(this.pool.users[job.userIndex]!, status, body);
+    this.pool.release(job.userIndex);
+    return check;
+  }
+}
