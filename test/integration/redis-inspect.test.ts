@@ -88,7 +88,7 @@ test('sessions written like phpredis (SETEX 1440): counted by SCAN, TTL check pa
   assert.equal(r.keysPerUser, 1);
   assert.equal(r.lockKeys, 1);
   assert.equal(r.keysWithoutTtl, 0);
-  assert.ok(r.ttlMinS !== null && r.ttlMinS >= 1430 && r.ttlMaxS === 1440 || r.ttlMaxS === 1439, `ttl ${r.ttlMinS}..${r.ttlMaxS}`);
+  assert.ok(r.ttlMinS !== null && r.ttlMaxS !== null && r.ttlMinS >= 1430 && r.ttlMaxS <= 1440, `ttl ${r.ttlMinS}..${r.ttlMaxS}`);
   assert.ok(r.bytesPerSession !== null && r.bytesPerSession > payload.length, `bytes ${r.bytesPerSession}`);
   assert.equal(r.sampledKeys, 10);
   assert.equal(r.ttlCheck.passed, true, r.ttlCheck.message);
