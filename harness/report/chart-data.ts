@@ -29,16 +29,26 @@ export interface ChartSpec {
   /** Legend name of the x value (category charts). */
   xName?: string;
   series: ChartSeries[];
+  /** Right end of the x axis (time charts: the run's end, so fault bands and short runs fit). */
+  xMax?: number;
   /** Shade fault windows (time charts). */
   bands?: boolean;
   logY?: boolean;
   height: number;
 }
 
+/** Seconds shown on time axes: the longest run, or its last point or fault if later. */
+function timeAxisEnd(results: readonly RunResult[]): number {
+  return Math.max(1, ...results.map((r) => r.durationMs / 1000), ...results.flatMap((r) => r.timeline.map((p) => p.t)));
+}
+
+/** Runs with a handful of points are drawn with dots: a lone second is no line. */
+const sparse = (values: (number | null)[]) => values.filter((v) => v !== null).length <= 3;
+
 /** One value per second 0..maxT for every result (null where a run has no point). */
 function perSecond(results: readonly RunResult[], pick: (p: TimelinePoint) => number): { x: number[]; values: (number | null)[][] } {
-  const maxT = Math.max(0, ...results.flatMap((r) => r.timeline.map((p) => p.t)));
-  const x = Array.from({ length: maxT + 1 }, (_, i) => i);
+  // x runs to the axis end even where no run has points: a lone point still gets a real axis.
+  const x = Array.from({ length: Math.ceil(timeAxisEnd(results)) + 1 }, (_, i) => i);
   const values = results.map((r) => {
     const row: (number | null)[] = new Array(x.length).fill(null);
     for (const p of r.timeline) row[p.t] = pick(p);
@@ -63,7 +73,8 @@ export function buildTimelineCharts(results: readonly RunResult[], styles: reado
       kind: 'time',
       yLabel,
       x,
-      series: values.map((v, i) => ({ label: styles[i]!.label, color: styles[i]!.color, values: v })),
+      series: values.map((v, i) => ({ label: styles[i]!.label, color: styles[i]!.color, values: v, points: sparse(v) })),
+      xMax: timeAxisEnd(results),
       bands: true,
       height: 230,
     };
@@ -106,8 +117,9 @@ export function buildNodeChart(r: RunResult, index: number): ChartSpec {
     series: nodes.map((node, j) => {
       const values: (number | null)[] = new Array(x.length).fill(null);
       for (const p of r.timeline) values[p.t] = p.nodes[node] ?? 0;
-      return { label: node, color: nodeColors[j % nodeColors.length]!, values };
+      return { label: node, color: nodeColors[j % nodeColors.length]!, values, points: sparse(values) };
     }),
+    xMax: timeAxisEnd([r]),
     bands: true,
     height: 200,
   };

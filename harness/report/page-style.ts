@@ -36,7 +36,8 @@ table.numeric td.txt { text-align: left; }
 table.compact th, table.compact td { padding: 3px 10px; }
 table.verdict { width: 100%; }
 table.verdict td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.verdict thead th:not(:first-child) { text-align: right; }
+table.verdict thead th:not(:first-child) { text-align: right; white-space: normal; max-width: 320px; }
+table.verdict thead th .series-name { white-space: normal; overflow-wrap: anywhere; }
 table.verdict .group { background: #f1f5f9; font-weight: 650; color: var(--ink); text-transform: uppercase; font-size: 11px; letter-spacing: 0.05em; padding-top: 7px; }
 td.bad { color: var(--bad); background: var(--bad-bg); font-weight: 600; }
 td.good-num { color: var(--good); }
@@ -84,6 +85,8 @@ footer { color: var(--muted); font-size: 12px; margin-top: 36px; }
   .table-wrap, .table-wrap:has(table.scroll) { max-height: none; overflow: visible; }
   pre.code { max-height: none; overflow: visible; }
   tr { break-inside: avoid; page-break-inside: avoid; }
+  .u-legend .u-value, .u-legend .u-series:first-child { display: none !important; }
+  .u-inline.u-live th::after { content: none; }
   td.bad, .badge, .swatch, .fault-legend .band, table.verdict .group { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
 `;

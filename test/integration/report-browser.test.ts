@@ -14,7 +14,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { renderReport } from '../../harness/report/render-report.js';
 import { readResultFile } from '../../harness/results/result-file.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
-import { fixtureFiles } from '../fixtures/report/make-fixtures.js';
+import { fixtureFiles, makeResult } from '../fixtures/report/make-fixtures.js';
 import { hostileResult } from '../fixtures/report/hostile-result.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -125,6 +125,20 @@ test('report in headless Chromium: offline, error-free, every chart drawn', asyn
     await t.test('hostile strings stay text', async () => {
       // + steps chart + 2 serialization charts of the hostile run.
       assertClean(await openReport(browser, [hostileResult(), redis!], 'report-hostile'), 11);
+    });
+
+    await t.test('degenerate runs (no timeline, a single second) still render without errors', async () => {
+      const empty = makeResult({ strategy: 'redis' });
+      Object.assign(empty, { timeline: [], latencyPercentiles: [], faults: [], recovery: [], anomalySamples: [], nodesServed: {}, thresholds: undefined });
+      const single = makeResult({ strategy: 'files' });
+      single.timeline = single.timeline.slice(0, 1);
+      const check = await openReport(browser, [empty, single], 'report-degenerate');
+      assert.deepEqual(check.requests, []);
+      assert.deepEqual(check.errors, []);
+      // 5 timelines + spectrum (files has percentiles) + 2 node charts.
+      assert.equal(check.charts.length, 8);
+      assert.ok(check.charts.every((c) => c.width > 200 && c.painted > 1000), 'axes drawn even without data');
+      assert.ok(check.charts.find((c) => c.id === 'timeline-rps')!.colored > 10, 'the single second is drawn as a dot');
     });
   } finally {
     await browser.close();

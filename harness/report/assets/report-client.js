@@ -102,7 +102,7 @@
     });
     if (spec.kind === 'time') {
       series[0] = { label: 't', value: function (u, v) { return fmtTime(v); } };
-      scales.x.range = function (u, min, max) { return [min, max]; };
+      scales.x.range = function (u, min, max) { return [0, spec.xMax != null ? Math.max(spec.xMax, max) : max]; };
       axes = [
         axisStyle({ values: function (u, splits) { var long = u.scales.x.max > 150; return splits.map(function (v) { return long ? fmtClock(v) : fmtTime(v); }); }, incrs: [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600] }),
         axisStyle({ label: spec.yLabel, size: 56, labelSize: 18 })
@@ -172,5 +172,10 @@
   // Print: fixed width so every chart fits the page; screen width again afterwards.
   window.addEventListener('beforeprint', function () { resizeAll(PRINT_WIDTH); });
   window.addEventListener('afterprint', function () { resizeAll(); });
+  if (window.matchMedia) {
+    var printQuery = window.matchMedia('print');
+    var onPrint = function (e) { resizeAll(e.matches ? PRINT_WIDTH : null); };
+    if (printQuery.addEventListener) printQuery.addEventListener('change', onPrint);
+  }
   document.documentElement.setAttribute('data-charts-drawn', String(charts.length));
 })();
