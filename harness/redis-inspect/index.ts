@@ -18,3 +18,4 @@ export {
   type CommandStatsDiff,
 } from './command-stats.js';
 export { checkTtlRefreshedByUse, sessionKey, type TtlRefreshOptions, type TtlRefreshCheck } from './ttl-refresh.js';
+export { redisResultSection, type RedisResultSection } from './result-section.js';

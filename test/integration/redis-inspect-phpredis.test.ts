@@ -14,6 +14,7 @@ import {
   checkTtlRefreshedByUse,
   diffCommandStats,
   inspectSessions,
+  redisResultSection,
   sampleCommandStats,
   sessionKey,
 } from '../../harness/redis-inspect/index.js';
@@ -130,6 +131,10 @@ test('phpredis 5.x without locking: GET + SETEX per request', async () => {
   assert.equal(diff.perCommand.get, requests);
   assert.equal((diff.perCommand.setex ?? 0) + (diff.perCommand.expire ?? 0), requests);
   assert.equal(diff.commandsPerRequest, 2);
+  const section = redisResultSection(await inspectSessions(target(), { users: 1, expectedTtlS: GC_MAXLIFETIME }), diff);
+  assert.equal(section.keys, 1);
+  assert.equal(section.commandsPerRequest, 2);
+  assert.equal(section.ttlCheck.passed, true);
 });
 
 test('a request through phpredis refreshes the TTL to gc_maxlifetime', async () => {
