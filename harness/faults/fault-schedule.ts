@@ -28,6 +28,11 @@ export class FaultSchedule {
   private startedAt = 0;
   private readonly pending = new Set<Promise<void>>();
   readonly errors: string[] = [];
+  private windows: FaultWindow[] | null = null;
+
+  get finished(): boolean {
+    return this.windows !== null;
+  }
 
   constructor(
     faults: FaultSpec[],
@@ -98,6 +103,7 @@ export class FaultSchedule {
 
   /** Cancels what has not happened yet and heals what is applied. Returns the windows. */
   async finish(runEndMs: number, healApplied = true): Promise<FaultWindow[]> {
+    if (this.windows) return this.windows;
     for (const entry of this.entries) entry.timers.forEach(clearTimeout);
     await Promise.allSettled([...this.pending]);
     for (const entry of this.entries) {
@@ -116,6 +122,7 @@ export class FaultSchedule {
         }
       }
     }
-    return this.entries.flatMap((e) => (e.window ? [e.window] : []));
+    this.windows = this.entries.flatMap((e) => (e.window ? [e.window] : []));
+    return this.windows;
   }
 }

@@ -16,6 +16,7 @@ import { VirtualUserPool } from '../workload/virtual-users.js';
 import { VisitJobs } from '../workload/visit-jobs.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
 import { ConcurrencyMeter } from '../checks/concurrency-meter.js';
+import { RedisProbe, type RedisSection } from './redis-probe.js';
 import { AutocannonWorkload } from '../workload/autocannon-workload.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
@@ -93,11 +94,18 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let windows: RunResult['faults'] = [];
   const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize) : null;
   const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
+  let redisProbe: RedisProbe | null = null;
+  let redisSection: RedisSection | null = null;
   try {
     topology = await provider.start(spec, options.signal);
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
     options.signal?.throwIfAborted();
 
+    if (topology.redis) {
+      const gcMaxLifetime = Number(scenario.topology.phpIni['session.gc_maxlifetime'] ?? 1440);
+      redisProbe = new RedisProbe(topology.redis, gcMaxLifetime);
+      await redisProbe.start();
+    }
     const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
     const started = topology;
     schedule = new FaultSchedule(faults, { topology: started, toxiproxy, log: (m) => options.log(`fault: ${m}`) }, durationMs);
@@ -131,6 +139,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     workload.on('start', () => {
       workloadStart = workload.startedAt;
       sched.start(workload.startedAt);
+      redisProbe?.beginSampling(workload.startedAt);
     });
     options.log(
       `load: ${w.users} users over ${w.connections} connections${w.rate ? ` at ${w.rate} req/s` : ''}` +
@@ -150,9 +159,17 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     }
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
+    // Heal before inspecting: the TTL check makes one request through the nodes.
+    windows = await schedule.finish(measuredMs);
     if (concurrency && topology.phpErrorLog) concurrency.readLogs(await topology.phpErrorLog());
+    if (redisProbe && !aborted) {
+      options.log('inspecting Redis (keys, TTLs, memory, commands per request)');
+      redisSection = await redisProbe.finish({ requests: collector.requests, durationMs: measuredMs, users: pool.users, baseUrl: topology.baseUrl });
+      redisProbe = null;
+    }
   } finally {
-    windows = schedule ? await schedule.finish(measuredMs || performance.now() - workloadStart) : [];
+    redisProbe?.close();
+    if (schedule && !schedule.finished) windows = await schedule.finish(measuredMs || performance.now() - workloadStart);
     if (topology) {
       options.log('stopping the stack');
       stopMs = await topology.stop();
@@ -175,6 +192,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     stopMs,
   });
   if (concurrency) result.concurrency = concurrency.summary();
+  if (redisSection) result.redis = redisSection;
   if (aborted) options.log('run aborted: the result covers the part that ran');
   return { result, resultPath: join(options.outDir, 'result.json'), aborted };
 }
