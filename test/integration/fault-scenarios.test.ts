@@ -1,0 +1,69 @@
+/** Faults through the Toxiproxy API and concurrency, on the real stack, checked on result.json. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, processesOfRuns } from '../helpers/run-cli.js';
+import type { RunResult } from '../../harness/results/result-schema.js';
+import type { ConcurrencySection } from '../../harness/checks/concurrency-meter.js';
+
+async function run(name: string, args: string[]): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
+  try {
+    const cli = await runCli('scenario.ts', [name, '--out', dir, '--quiet', ...args]);
+    assert.ok(existsSync(join(dir, 'result.json')), `no result.json: ${cli.stderr.slice(-2000)}`);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
+    assert.deepEqual(processesOfRuns(result.runId), [], 'servers left running');
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('redis-outage: 200s with empty sessions during the outage, sessions back after it', async () => {
+  const r = await run('redis-outage', ['--duration', '16s', '--users', '150', '--connections', '12']);
+  const fault = r.faults[0]!;
+  assert.equal(fault.type, 'redis-down');
+  assert.ok(fault.endMs - fault.startMs >= 4500, `outage window ${fault.startMs}..${fault.endMs}`);
+  const inside = r.timeline.filter((p) => p.t * 1000 >= fault.startMs + 1000 && (p.t + 1) * 1000 <= fault.endMs);
+  const before = r.timeline.filter((p) => (p.t + 1) * 1000 <= fault.startMs && p.t >= 1);
+  assert.ok(inside.length >= 3);
+  // During: answers keep coming (mostly 200) but the sessions are empty.
+  assert.ok(inside.reduce((n, p) => n + p.outcomes.reset, 0) > 0, 'no reset answers during the outage');
+  assert.equal(before.reduce((n, p) => n + p.anomalies + p.errors, 0), 0, 'anomalies before the fault');
+  // After: the sessions were still in Redis, so users come back.
+  assert.ok(r.sessions.recovered > 0, 'nobody recovered');
+  assert.ok(r.sessions.lost / r.sessions.users < 0.1, `lost ${r.sessions.lost}`);
+  assert.ok(r.outcomes.ahead > 0, 'the first answer after the outage continues the real session (ahead of the empty one)');
+  assert.equal(r.outcomes.leak, 0);
+  const redis = r.redis as { keys: number; ttlCheck: { passed: boolean } };
+  assert.equal(redis.keys, 150);
+  assert.equal(redis.ttlCheck.passed, true);
+});
+
+test('redis-latency: the p50 grows with the injected Redis latency', async () => {
+  const r = await run('redis-latency', ['--duration', '25s']);
+  const steps = r.steps!;
+  assert.deepEqual(steps.map((s) => s.label), ['0 ms', '1 ms', '5 ms', '20 ms', '50 ms']);
+  const base = steps[0]!;
+  const worst = steps[4]!;
+  assert.ok(worst.requests > 0 && base.requests > 0);
+  // At least one Redis round trip of 50 ms is added to the median request.
+  assert.ok(worst.p50 >= base.p50 + 45, `p50 ${base.p50} -> ${worst.p50}`);
+  assert.ok(steps[3]!.p50 >= base.p50 + 18, `p50 at 20 ms: ${steps[3]!.p50}`);
+  assert.equal(r.faults.length, 4);
+  assert.equal(r.sessions.lost, 0);
+});
+
+test('concurrent-writes: redis without locking loses updates, tuned locking and files do not', async () => {
+  const results: Record<string, ConcurrencySection> = {};
+  for (const strategy of ['files', 'redis', 'redis-locking']) {
+    const r = await run('concurrent-writes', ['--strategy', strategy, '--duration', '8s']);
+    results[strategy] = r.concurrency as ConcurrencySection;
+    assert.ok(results[strategy]!.bursts > 10, `${strategy}: only ${results[strategy]!.bursts} bursts`);
+  }
+  assert.equal(results.files!.lostUpdates, 0, 'files (flock) lost updates');
+  assert.ok(results.redis!.lostUpdates > 0, 'redis without locking lost nothing');
+  assert.equal(results['redis-locking']!.lostUpdates, 0, 'tuned locking lost updates');
+});
