@@ -173,8 +173,11 @@ class Parser {
     return this.fail('TRUNCATED', `input ends inside ${what}`, start);
   }
 
-  /** `len:"<len bytes>"` — returns the byte range; checks the length against what remains. */
-  readQuoted(what: string): { start: number; end: number } {
+  /** End (exclusive) of the last readQuoted() range; a field, not a returned object: hot path. */
+  quotedEnd = 0;
+
+  /** `len:"<len bytes>"` — returns the start of the bytes (end in quotedEnd); checks the length against what remains. */
+  readQuoted(what: string): number {
     const lenOffset = this.pos;
     const len = this.readLength(C.colon, what);
     // Needs the 2 quotes too.
@@ -185,7 +188,8 @@ class Parser {
     const start = this.pos;
     this.pos += len;
     this.expect(C.quote, 'a closing quote (is the declared length right?)');
-    return { start, end: start + len };
+    this.quotedEnd = start + len;
+    return start;
   }
 
   /** The bytes as a string when they are valid UTF-8, else null. */
@@ -240,7 +244,8 @@ class Parser {
         return this.push(value);
       }
       case 's': {
-        const { start, end } = this.readQuoted('string');
+        const start = this.readQuoted('string');
+        const end = this.quotedEnd;
         this.expect(C.semicolon, "';' after a string");
         return this.push(this.utf8(start, end) ?? Buffer.from(this.buf.subarray(start, end)));
       }
@@ -249,8 +254,8 @@ class Parser {
       case 'O':
         return this.readObject(depth);
       case 'C': {
-        const cls = this.readQuoted('class name');
-        const className = this.text(cls.start, cls.end, 'BAD_SYNTAX', 'class name');
+        const clsStart = this.readQuoted('class name');
+        const className = this.text(clsStart, this.quotedEnd, 'BAD_SYNTAX', 'class name');
         this.expect(C.colon, "':' after the class name");
         const lenOffset = this.pos;
         const len = this.readLength(C.colon, 'custom object length');
@@ -262,7 +267,8 @@ class Parser {
         return this.push(new PhpCustomObject(className, Buffer.from(this.buf.subarray(start, start + len))));
       }
       case 'E': {
-        const { start, end } = this.readQuoted('enum name');
+        const start = this.readQuoted('enum name');
+        const end = this.quotedEnd;
         this.expect(C.semicolon, "';' after an enum");
         const name = this.text(start, end, 'BAD_SYNTAX', 'enum name');
         const sep = name.indexOf(':');
@@ -348,7 +354,8 @@ class Parser {
     this.pos++;
     this.expect(C.colon, "':' after the key type");
     if (tag === 0x69) return this.readInt();
-    const { start, end } = this.readQuoted('key');
+    const start = this.readQuoted('key');
+    const end = this.quotedEnd;
     this.expect(C.semicolon, "';' after a key");
     const key = this.text(start, end, 'BAD_KEY', 'array key');
     // PHP stores canonical decimal string keys as ints ("5" and 5 are the same key).
@@ -387,8 +394,8 @@ class Parser {
   }
 
   readObject(depth: number): PhpObject {
-    const cls = this.readQuoted('class name');
-    const className = this.text(cls.start, cls.end, 'BAD_SYNTAX', 'class name');
+    const clsStart = this.readQuoted('class name');
+    const className = this.text(clsStart, this.quotedEnd, 'BAD_SYNTAX', 'class name');
     this.expect(C.colon, "':' after the class name");
     const inner = this.enter(depth);
     const count = this.readCount('object');
