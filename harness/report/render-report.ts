@@ -24,6 +24,7 @@ import { seriesHeader } from './html-table.js';
 import { optionalSections, type OptionalSection } from './optional-section-html.js';
 import { pageAssets } from './page-assets.js';
 import { pageStyle } from './page-style.js';
+import { phaseTable } from './phase-table.js';
 import { seriesStyles, type SeriesStyle } from './series-style.js';
 import { thresholdDetails, verdictSection } from './verdict-section.js';
 
@@ -108,7 +109,8 @@ export function renderReport(results: RunResult[], options: RenderOptions = {}):
       lead: 'Per second, every run overlaid. Drag across a chart to zoom, double-click to reset.',
       body:
         faultLegend(bands) +
-        timelineCharts.map((c) => figure(`timeline-${c.id}`, c.title)).join(''),
+        timelineCharts.map((c) => figure(`timeline-${c.id}`, c.title)).join('') +
+        `<h3>Before, during and after each fault</h3>${phaseTable(results, styles, bands)}`,
     },
     {
       id: 'latency',

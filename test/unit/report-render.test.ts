@@ -52,6 +52,13 @@ test('three strategies: every section, the verdict numbers and one series per st
   assert.match(html, /8\.2\.28/);
   assert.match(html, /&quot;restoreAt&quot;: &quot;40s&quot;/);
 
+  // Phase table beside the timelines: affinity's errors and anomalies inside the node-kill window.
+  const during = affinity.timeline.filter((p) => p.t >= 20 && p.t < 40);
+  const sum = (f: (p: (typeof during)[number]) => number) => during.reduce((a, p) => a + f(p), 0).toLocaleString('en-US');
+  assert.ok(sum((p) => p.errors) !== '0' && sum((p) => p.anomalies) !== '0');
+  assert.match(html, new RegExp(`affinity</span></td><td class="txt">during node-kill node-2</td><td class="txt">20–40 s</td>(<td>[^<]*</td>){3}<td class="bad">${sum((p) => p.errors)}</td><td class="bad">${sum((p) => p.anomalies)}</td>`));
+  assert.match(html, /redis<\/span><\/td><td class="txt">before faults<\/td><td class="txt">0–20 s<\/td>(<td>[^<]*<\/td>){3}<td>0<\/td><td>0<\/td>/);
+
   const data = embedded(html);
   const ids = data.charts.map((c) => c.id);
   assert.deepEqual(ids, ['timeline-rps', 'timeline-p50', 'timeline-p99', 'timeline-errors', 'timeline-anomalies', 'spectrum', 'nodes-0', 'nodes-1', 'nodes-2']);

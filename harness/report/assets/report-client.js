@@ -116,7 +116,10 @@
       // Decades plus 2x and 5x: uPlot's default log grid has a line for every 1..9 multiple.
       var logSplits = function (u, axisIdx, min, max) {
         var s = [];
-        for (var d = Math.pow(10, Math.floor(Math.log10(min))); d <= max; d *= 10) [1, 2, 5].forEach(function (m) { var v = d * m; if (v >= min * 0.999 && v <= max * 1.001) s.push(v); });
+        var decades = Math.max(1, Math.log10(max / min));
+        var perDecade = u.bbox.height / dpr / decades;
+        var mults = perDecade >= 90 ? [1, 2, 5] : perDecade >= 45 ? [1, 3] : [1];
+        for (var d = Math.pow(10, Math.floor(Math.log10(min))); d <= max; d *= 10) mults.forEach(function (m) { var v = d * m; if (v >= min * 0.999 && v <= max * 1.001) s.push(v); });
         return s;
       };
       axes = [
