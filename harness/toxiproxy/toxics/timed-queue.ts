@@ -1,11 +1,13 @@
 /**
  * An in-order queue that releases each chunk at a time computed when it reaches the head.
  * Shared by the timing toxics (latency, bandwidth, slicer). One timer at a time; a timer
- * that fires early (Node timers have 1 ms granularity on a cached clock) is re-armed, and
- * the last sub-millisecond is waited with setImmediate so a chunk is never released early.
+ * that fires early (Node timers have 1 ms granularity on a cached clock) is re-armed, so a
+ * chunk is never released early; the last sub-millisecond is waited with setImmediate
+ * within a process-wide CPU budget (spin-budget.ts), otherwise with a 1 ms timer.
  */
 import type { Chunk } from './toxic-type.js';
 import { chunkBytes } from './toxic-type.js';
+import { takeSpin } from './spin-budget.js';
 
 export class TimedQueue {
   private queue: Chunk[] = [];
@@ -15,6 +17,8 @@ export class TimedQueue {
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private disposed = false;
+  /** Due time of the chunk we busy-wait for (its spin budget is already taken). */
+  private spinDue: number | null = null;
 
   constructor(
     /** Release time (performance.now() scale) of the chunk now at the head. */
@@ -52,6 +56,10 @@ export class TimedQueue {
 
   private readonly wake = (): void => {
     this.timer = null;
+    this.pump();
+  };
+
+  private readonly spin = (): void => {
     this.immediate = null;
     this.pump();
   };
@@ -67,7 +75,12 @@ export class TimedQueue {
         return;
       }
       if (wait > 0) {
-        this.immediate = setImmediate(this.wake);
+        if (this.spinDue === this.headDue || takeSpin(wait)) {
+          this.spinDue = this.headDue;
+          this.immediate = setImmediate(this.spin);
+        } else {
+          this.timer = setTimeout(this.wake, 1);
+        }
         return;
       }
       this.headDue = null;
