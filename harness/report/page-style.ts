@@ -34,7 +34,8 @@ table.data tbody th { font-weight: 500; color: #334155; white-space: nowrap; }
 table.numeric td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.numeric td.txt { text-align: left; }
 table.compact th, table.compact td { padding: 3px 10px; }
-table.verdict { width: 100%; }
+table.verdict { width: auto; min-width: min(100%, 560px); }
+table.verdict td, table.verdict thead th:not(:first-child) { min-width: 170px; }
 table.verdict td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.verdict thead th:not(:first-child) { text-align: right; white-space: normal; max-width: 320px; }
 table.verdict thead th .series-name { white-space: normal; overflow-wrap: anywhere; }

@@ -81,7 +81,7 @@ const footnotes = `
   <dd>HDR-histogram style: the x axis is 1 / (1 − p) on a log scale, so 90 %, 99 %, 99.9 % … are evenly spaced; the maximum (p100) is in the table only.</dd>
 </dl>`;
 
-export function renderReport(results: RunResult[], options: RenderOptions = {}): string {
+export function renderReport(results: readonly RunResult[], options: RenderOptions = {}): string {
   if (results.length === 0) throw new InvalidInputError('report: no results given: pass at least one result.json');
   const styles = seriesStyles(results);
   const bands = mergeFaultBands(results);

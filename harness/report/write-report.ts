@@ -3,7 +3,7 @@ import type { RunResult } from '../results/result-schema.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { renderReport, type RenderOptions } from './render-report.js';
 
-export async function writeReport(results: RunResult[], outFile: string, options: RenderOptions = {}): Promise<{ path: string; bytes: number }> {
+export async function writeReport(results: readonly RunResult[], outFile: string, options: RenderOptions = {}): Promise<{ path: string; bytes: number }> {
   // Render first: a render error leaves nothing on disk.
   const html = renderReport(results, options);
   await writeFileAtomic(outFile, html);
