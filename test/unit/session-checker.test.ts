@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  checkResponse,
+  classifyAnswer,
+  newUserModel,
+  parseAppAnswer,
+  userVerdict,
+  type AppAnswer,
+  type UserModel,
+} from '../../harness/checks/session-checker.js';
+
+const ID = 'u1';
+const TOKEN = 't1-abc';
+
+function answer(visitCount: number, extra: Partial<AppAnswer> = {}): AppAnswer {
+  return { node: 'node-1', sid: 's1', visitCount, user: ID, variableString: TOKEN, sessionStarted: true, ...extra };
+}
+
+/** The app's JSON body. */
+function body(visitCount: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    node: 'node-1',
+    sid: 's1',
+    session_started: true,
+    visit_count: visitCount,
+    user: ID,
+    variableString: TOKEN,
+    ...extra,
+  });
+}
+
+const model = (lastCount: number) => ({ id: ID, token: TOKEN, lastCount });
+
+test('classifyAnswer: c+1 is ok, including the very first visit', () => {
+  assert.equal(classifyAnswer(model(0), answer(1)), 'ok');
+  assert.equal(classifyAnswer(model(4), answer(5)), 'ok');
+});
+
+test('classifyAnswer: 1 while c>=1 is reset (also at c=1, where 1 is also <= c)', () => {
+  assert.equal(classifyAnswer(model(4), answer(1)), 'reset');
+  assert.equal(classifyAnswer(model(1), answer(1)), 'reset');
+  // A reset session holds neither the user nor the token yet.
+  assert.equal(classifyAnswer(model(7), answer(1, { user: null, variableString: null })), 'reset');
+});
+
+test('classifyAnswer: <= c (but not 1) is stale, > c+1 is ahead', () => {
+  assert.equal(classifyAnswer(model(5), answer(5)), 'stale');
+  assert.equal(classifyAnswer(model(5), answer(3)), 'stale');
+  assert.equal(classifyAnswer(model(5), answer(7)), 'ahead');
+  assert.equal(classifyAnswer(model(0), answer(2)), 'ahead');
+});
+
+test('classifyAnswer: another user or another token is a leak, whatever the count', () => {
+  assert.equal(classifyAnswer(model(4), answer(5, { user: 'u2' })), 'leak');
+  assert.equal(classifyAnswer(model(4), answer(5, { variableString: 't2-zzz' })), 'leak');
+  assert.equal(classifyAnswer(model(0), answer(1, { user: 'u2', variableString: null })), 'leak');
+  // null user / null token is not someone else's session.
+  assert.equal(classifyAnswer(model(4), answer(5, { user: null, variableString: null })), 'ok');
+});
+
+test('parseAppAnswer: maps the JSON fields; not JSON or no visit_count -> null', () => {
+  assert.deepEqual(parseAppAnswer(body(3)), { node: 'node-1', sid: 's1', visitCount: 3, user: ID, variableString: TOKEN, sessionStarted: true });
+  assert.equal(parseAppAnswer('<html>502 Bad Gateway</html>'), null);
+  assert.equal(parseAppAnswer('{"node":"node-1"}'), null);
+  assert.equal(parseAppAnswer('null'), null);
+});
+
+function freshUser(): UserModel {
+  return newUserModel(ID, TOKEN);
+}
+
+test('checkResponse: errors (status 0, 500, unreadable 200) do not move the model', () => {
+  const user = freshUser();
+  assert.equal(checkResponse(user, 200, body(1)).outcome, 'ok');
+  assert.equal(checkResponse(user, 200, body(2)).outcome, 'ok');
+  for (const [status, text] of [
+    [0, null],
+    [500, body(3)],
+    [502, '<html>bad gateway</html>'],
+    [200, 'not json'],
+    [200, null],
+  ] as const) {
+    const check = checkResponse(user, status, text);
+    assert.equal(check.outcome, 'error', `status ${status}`);
+    assert.equal(check.got, null);
+    assert.equal(check.expected, 3);
+    assert.equal(user.lastCount, 2, `status ${status} moved the model`);
+    assert.equal(user.lastHadToken, true);
+  }
+  // The next good answer is still judged against 2.
+  assert.equal(checkResponse(user, 200, body(3)).outcome, 'ok');
+  assert.equal(user.lastCount, 3);
+  assert.equal(userVerdict(user), 'recovered');
+});
+
+test('checkResponse: the model follows the last answer (reset, then ok from 1)', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1));
+  checkResponse(user, 200, body(2));
+  const reset = checkResponse(user, 200, body(1, { user: null, variableString: null }));
+  assert.deepEqual(reset, { outcome: 'reset', node: 'node-1', expected: 3, got: 1 });
+  assert.equal(user.lastCount, 1);
+  assert.equal(checkResponse(user, 200, body(2, { variableString: null })).outcome, 'ok');
+  // ahead moves the model to the answer too
+  assert.equal(checkResponse(user, 200, body(9, { variableString: null })).outcome, 'ahead');
+  assert.equal(checkResponse(user, 200, body(10, { variableString: null })).outcome, 'ok');
+  // stale as well
+  assert.equal(checkResponse(user, 200, body(4, { variableString: null })).outcome, 'stale');
+  assert.equal(checkResponse(user, 200, body(5, { variableString: null })).outcome, 'ok');
+});
+
+test('userVerdict: every answer ok with the token -> intact', () => {
+  const user = freshUser();
+  for (let i = 1; i <= 5; i++) checkResponse(user, 200, body(i));
+  assert.equal(userVerdict(user), 'intact');
+});
+
+test('userVerdict: session came back after a reset -> recovered', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1));
+  checkResponse(user, 200, body(2));
+  // Redis down: PHP answers 200 with an empty session.
+  assert.equal(checkResponse(user, 200, body(1, { user: null, variableString: null })).outcome, 'reset');
+  assert.equal(userVerdict(user), 'lost');
+  // Redis back: the stored session (count 3, token) answers again.
+  assert.equal(checkResponse(user, 200, body(3)).outcome, 'ahead');
+  assert.equal(userVerdict(user), 'recovered');
+});
+
+test('userVerdict: last answer without the token -> lost', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1));
+  checkResponse(user, 200, body(2));
+  checkResponse(user, 200, body(1, { user: null, variableString: null }));
+  checkResponse(user, 200, body(2, { user: null, variableString: null }));
+  assert.equal(userVerdict(user), 'lost');
+});
+
+test('userVerdict: a trailing error keeps the verdict of the last readable answer', () => {
+  const lost = freshUser();
+  checkResponse(lost, 200, body(1));
+  checkResponse(lost, 200, body(1, { variableString: null }));
+  checkResponse(lost, 0, null);
+  assert.equal(userVerdict(lost), 'lost');
+  const recovered = freshUser();
+  checkResponse(recovered, 200, body(1));
+  checkResponse(recovered, 0, null);
+  assert.equal(userVerdict(recovered), 'recovered');
+});
+
+test('userVerdict: a leak makes the user lost even if later answers are fine', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1));
+  const leak = checkResponse(user, 200, body(2, { user: 'u2', variableString: 't2-x' }));
+  assert.equal(leak.outcome, 'leak');
+  assert.equal(user.leaked, true);
+  // a leak does not move the count: the user's own session is still at 1
+  assert.equal(user.lastCount, 1);
+  assert.equal(checkResponse(user, 200, body(2)).outcome, 'ok');
+  assert.equal(checkResponse(user, 200, body(3)).outcome, 'ok');
+  assert.equal(userVerdict(user), 'lost');
+});
+
+test('userVerdict: a user whose token was never stored is unserved', () => {
+  const never = freshUser();
+  assert.equal(userVerdict(never), 'unserved');
+  checkResponse(never, 0, null);
+  checkResponse(never, 503, 'busy');
+  assert.equal(userVerdict(never), 'unserved');
+  const noToken = freshUser();
+  checkResponse(noToken, 200, body(1, { variableString: null }));
+  assert.equal(userVerdict(noToken), 'unserved');
+});
