@@ -12,6 +12,7 @@ import { InvalidInputError } from '../errors.js';
 import { listScenarioNames, loadScenarioModule } from '../scenario/scenario-loader.js';
 import { validateScenario } from '../scenario/validate-scenario.js';
 import { runScenario } from '../runner/run-scenario.js';
+import { runSerializationScenario } from '../runner/run-serialization.js';
 import { finishRun } from '../runner/finish-run.js';
 import { projectRoot } from '../util/project-root.js';
 import { formatSummary } from '../runner/summary.js';
@@ -88,7 +89,8 @@ async function main(): Promise<number> {
     if (controller.signal.aborted) break;
     const runDir = repeat > 1 ? join(outDir, `run-${i + 1}`) : outDir;
     if (repeat > 1) log(`run ${i + 1} of ${repeat}`);
-    const outcome = await runScenario(scenario, faults, {
+    const run = scenario.serialization ? runSerializationScenario : runScenario;
+    const outcome = await run(scenario, faults, {
       outDir: runDir,
       ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
       signal: controller.signal,

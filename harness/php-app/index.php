@@ -9,6 +9,21 @@ declare(strict_types=1);
 header('Content-Type: application/json; charset=utf-8');
 header('Cache-Control: no-store');
 
+/** A shopping cart (~5 KB) or a large nested structure (~100 KB). */
+function session_payload(string $kind): array
+{
+    $items = [];
+    $count = $kind === 'large' ? 250 : 50;
+    for ($i = 0; $i < $count; $i++) {
+        $item = ['sku' => sprintf('SKU-%06d', $i), 'qty' => $i % 5 + 1, 'price' => round(9.99 + $i * 0.5, 2), 'title' => "Item number $i"];
+        if ($kind === 'large') {
+            $item['options'] = ['color' => 'blue', 'size' => 'L', 'notes' => str_repeat('x', 100), 'history' => range(1, 10)];
+        }
+        $items[] = $item;
+    }
+    return ['items' => $items, 'currency' => 'EUR', 'updated' => 0];
+}
+
 $node = getenv('NODE_NAME') ?: ($_SERVER['NODE_NAME'] ?? 'unknown');
 $readOnly = isset($_GET['read']);
 // ?read=1 reads the session without writing it (used to check a count after a burst).
@@ -23,6 +38,11 @@ if (!$readOnly) {
     $_SESSION['visit_count'] = (int)($_SESSION['visit_count'] ?? 0) + 1;
     if (isset($_GET['user']) && is_string($_GET['user']) && !isset($_SESSION['user'])) {
         $_SESSION['user'] = substr($_GET['user'], 0, 128);
+    }
+    // SESSION_PAYLOAD (pool env): extra data every session carries, read and written with it.
+    $payload = getenv('SESSION_PAYLOAD') ?: 'none';
+    if ($payload !== 'none' && !isset($_SESSION['payload'])) {
+        $_SESSION['payload'] = session_payload($payload);
     }
     if (isset($_GET['set']) && is_string($_GET['set'])) {
         $_SESSION['variableString'] = substr($_GET['set'], 0, 4096);

@@ -70,6 +70,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     phpChildren: scenario.topology.phpChildren,
     serializer: scenario.topology.serializer,
     phpIni: scenario.topology.phpIni,
+    sessionPayload: scenario.topology.sessionPayload,
     proxies: scenario.topology.proxies,
     ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
     log: options.log,

@@ -32,6 +32,8 @@ export const topologySchema = z
     serializer: z.enum(['php', 'php_binary', 'php_serialize', 'igbinary', 'msgpack']).default('php'),
     /** Extra php.ini settings for every node, e.g. {"session.gc_maxlifetime": "600"}. */
     phpIni: z.record(z.string(), z.string()).default({}),
+    /** Extra data every session carries (stored on the first visit, read and written on every request). */
+    sessionPayload: z.enum(['none', 'cart', 'large']).default('none'),
     /** Put a Toxiproxy proxy on every link a fault can touch (balancer->node, node->Redis). */
     proxies: z.boolean().default(true),
   })
@@ -127,6 +129,16 @@ export const scenarioSchema = z
       )
       .default([]),
     seed: z.number().int().default(1),
+    /** Serialization bench: PHP-side encode/decode per handler, then one end-to-end run per handler. */
+    serialization: z
+      .object({
+        profiles: z.array(z.enum(['tiny', 'cart', 'large'])).min(1).default(['tiny', 'cart', 'large']),
+        samples: z.number().int().min(1).max(100).default(7),
+        sampleMs: z.number().int().min(10).max(10_000).default(100),
+        endToEnd: z.array(z.enum(['php', 'php_binary', 'php_serialize', 'igbinary', 'msgpack'])).default(['php', 'php_binary', 'php_serialize', 'igbinary', 'msgpack']),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -16,6 +16,8 @@ export interface TopologySpec {
   phpChildren: number;
   serializer: string;
   phpIni: Record<string, string>;
+  /** Extra data stored in every session ('none' | 'cart' | 'large'). */
+  sessionPayload?: string;
   /** Put Toxiproxy proxies on balancer->node and node->Redis links. */
   proxies: boolean;
   /** External Toxiproxy API URL; when absent the embedded server is started. */

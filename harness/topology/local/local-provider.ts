@@ -171,6 +171,7 @@ class LocalTopology implements StartedTopology {
         pidFile: join(node.dir, 'php-fpm.pid'),
         errorLog: join(node.dir, 'php-fpm.log'),
         runAsRoot: process.getuid?.() === 0,
+        env: { SESSION_PAYLOAD: this.spec.sessionPayload ?? 'none' },
         adminValues: {
           ...this.spec.strategy.sessionIni({ sessionDir, redis }),
           error_log: join(node.dir, 'php-error.log'),
