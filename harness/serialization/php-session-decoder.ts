@@ -114,6 +114,8 @@ type Key = number | bigint | string;
 
 class Parser {
   pos = 0;
+  /** End (exclusive) of the last readQuoted() range; a field, not a returned object: hot path. */
+  quotedEnd = 0;
   /** PHP's var table: one slot per value (except R:), 1-based in the payload. */
   readonly slots: unknown[] = [];
 
@@ -172,9 +174,6 @@ class Parser {
     }
     return this.fail('TRUNCATED', `input ends inside ${what}`, start);
   }
-
-  /** End (exclusive) of the last readQuoted() range; a field, not a returned object: hot path. */
-  quotedEnd = 0;
 
   /** `len:"<len bytes>"` — returns the start of the bytes (end in quotedEnd); checks the length against what remains. */
   readQuoted(what: string): number {
