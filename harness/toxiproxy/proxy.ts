@@ -69,7 +69,10 @@ export class ToxicProxy {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const { host, port } = parseHostPort(this.listen, 'listen');
+    const parsed = parseHostPort(this.listen, 'listen');
+    // Go's net.Listen binds "localhost" to 127.0.0.1; Node could pick ::1.
+    const host = parsed.host === 'localhost' ? '127.0.0.1' : parsed.host;
+    const port = parsed.port;
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {

@@ -86,3 +86,17 @@ test('a bad flag exits 104 with a one-line error naming it', async () => {
     assert.ok(text.includes(flag), text);
   }
 });
+
+test('spawnToxiproxyServer starts the CLI as a child, reports its URL and stops it', async () => {
+  const { spawnToxiproxyServer } = await import('../../harness/toxiproxy/spawn-toxiproxy.js');
+  const lines: string[] = [];
+  const spawned = await spawnToxiproxyServer({ log: (l) => lines.push(l) });
+  try {
+    assert.match(spawned.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await fetch(`${spawned.url}/proxies`)).status, 200);
+  } finally {
+    await spawned.stop();
+  }
+  await assert.rejects(fetch(`${spawned.url}/version`), 'stopped');
+  assert.ok(lines.some((l) => l.includes('api GET /proxies 200')), lines.join('\n'));
+});

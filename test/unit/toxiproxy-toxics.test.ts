@@ -91,6 +91,18 @@ describe('latency', () => {
     socket.destroy();
   });
 
+  test('toxicity 0.5 is drawn per connection: some connections are slowed, some are not', async () => {
+    const { proxy, port } = await newProxy();
+    await proxy.addToxic(toxic({ type: 'latency', toxicity: 0.5, attributes: { latency: 300 } }));
+    const sockets = await Promise.all(Array.from({ length: 40 }, () => connect(port)));
+    const times = await Promise.all(sockets.map((s) => roundTrip(s, Buffer.from('t'))));
+    for (const s of sockets) s.destroy();
+    const slowed = times.filter((ms) => ms >= 300).length;
+    // Binomial(40, 0.5) falls outside 5..35 with probability ~1e-6.
+    assert.ok(slowed >= 5 && slowed <= 35, `${slowed} of 40 connections slowed`);
+    assert.ok(times.every((ms) => ms >= 300 || ms < 250), 'each connection is either slowed fully or not at all');
+  });
+
   test('toxicity 0 never applies the toxic', async () => {
     const { proxy, port } = await newProxy();
     await proxy.addToxic(toxic({ type: 'latency', toxicity: 0, attributes: { latency: 1000 } }));
