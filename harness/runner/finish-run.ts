@@ -18,6 +18,16 @@ export function applyThresholds(result: RunResult): RunResult {
   const thresholds = (result.scenarioConfig as Partial<Scenario>).thresholds ?? {};
   if (Object.keys(thresholds).length === 0) return result;
   const results = evaluateThresholds(result, thresholds, 'scenario');
+  // A threshold that stopped the run (abortOnFail) failed, whatever the shortened run says.
+  const abort = result.thresholdAbort as { metric: string; expression: string; message: string } | undefined;
+  if (abort) {
+    for (const r of results) {
+      if (r.metric === abort.metric && r.expression === abort.expression) {
+        r.passed = false;
+        r.message = `aborted the run: ${abort.message}`;
+      }
+    }
+  }
   return { ...result, thresholds: { passed: thresholdVerdict(results), results } };
 }
 

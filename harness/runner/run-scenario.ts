@@ -17,6 +17,7 @@ import { VisitJobs } from '../workload/visit-jobs.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
 import { ConcurrencyMeter } from '../checks/concurrency-meter.js';
 import { RedisProbe, type RedisSection } from './redis-probe.js';
+import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js';
 import { AutocannonWorkload } from '../workload/autocannon-workload.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
@@ -97,6 +98,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
   let redisProbe: RedisProbe | null = null;
   let redisSection: RedisSection | null = null;
+  let thresholdAbort: ThresholdAbort | null = null;
   try {
     topology = await provider.start(spec, options.signal);
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
@@ -150,12 +152,18 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     const stopProgress = options.progress
       ? startProgress(collector, () => workloadStart, { ...(durationMs ? { durationMs } : {}), write: options.progress, tty: options.tty })
       : () => {};
+    const stopWatching = watchAbortThresholds(scenario, collector, () => workloadStart, (abort) => {
+      thresholdAbort = abort;
+      options.log(`threshold ${abort.metric} '${abort.expression}' failed (${abort.message}): stopping the run (abortOnFail)`);
+      workload.stop();
+    });
     // Both bounds apply: autocannon ignores duration when amount is set, so enforce it here.
     const hardStop = durationMs !== undefined && w.requests !== undefined ? setTimeout(() => workload.stop(), durationMs) : null;
     try {
       await workload.run();
     } finally {
       if (hardStop) clearTimeout(hardStop);
+      stopWatching();
       stopProgress();
     }
     measuredMs = performance.now() - workloadStart;
@@ -194,6 +202,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   });
   if (concurrency) result.concurrency = concurrency.summary();
   if (redisSection) result.redis = redisSection;
+  if (thresholdAbort) result.thresholdAbort = thresholdAbort;
   if (aborted) options.log('run aborted: the result covers the part that ran');
   return { result, resultPath: join(options.outDir, 'result.json'), aborted };
 }

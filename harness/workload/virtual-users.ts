@@ -9,22 +9,27 @@ import { seededRandom } from './seeded-random.js';
 export class VirtualUserPool {
   readonly users: UserModel[];
   private readonly busy: Uint8Array;
-  private cursor = 0;
+  private readonly random: () => number;
 
   constructor(count: number, seed: number) {
     const random = seededRandom(seed);
+    this.random = random;
     this.users = Array.from({ length: count }, (_, i) =>
       newUserModel(`u${i + 1}`, `t${i + 1}-${Math.floor(random() * 2 ** 32).toString(36)}`),
     );
     this.busy = new Uint8Array(count);
   }
 
-  /** Next user without a request in flight (round-robin); -1 when all are busy. */
+  /**
+   * A random user (seeded) without a request in flight; -1 when all are busy. Random, not
+   * round-robin: a fixed user order against a round-robin balancer would send each user to
+   * the same node every time and hide what round-robin does to sessions.
+   */
   acquire(): number {
     const n = this.users.length;
+    const start = Math.floor(this.random() * n);
     for (let step = 0; step < n; step++) {
-      const i = this.cursor;
-      this.cursor = (this.cursor + 1) % n;
+      const i = (start + step) % n;
       if (this.busy[i] === 0) {
         this.busy[i] = 1;
         return i;

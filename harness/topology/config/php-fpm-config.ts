@@ -45,7 +45,8 @@ export function renderPhpFpmConfig(input: PhpFpmConfigInput): string {
     'clear_env = yes',
     `env[NODE_NAME] = ${input.nodeName}`,
   );
-  for (const [key, value] of Object.entries(input.env ?? {})) lines.push(`env[${key}] = ${quoteIniValue(value)}`);
+  // Always quoted: the INI parser turns bare none/off/no/false/null into an empty string.
+  for (const [key, value] of Object.entries(input.env ?? {})) lines.push(`env[${key}] = "${quoteIniValue(value).replace(/^"|"$/g, '')}"`);
   for (const [key, value] of Object.entries(input.adminValues)) {
     lines.push(`php_admin_value[${key}] = ${quoteIniValue(value)}`);
   }
