@@ -132,6 +132,51 @@ describe('data path', () => {
   }
 });
 
+describe('toxic churn', () => {
+  test('toxics added, updated and removed during transfers lose and reorder no byte', async () => {
+    const { proxy, port } = await newProxy();
+    const sockets = await Promise.all(Array.from({ length: 12 }, () => connect(port)));
+    const payloads = sockets.map(() => randomBytes(256 * 1024));
+    const replies = sockets.map((s, i) => readBytes(s, payloads[i]!.length, 20_000));
+    const writers = sockets.map(async (s, i) => {
+      const data = payloads[i]!;
+      for (let off = 0; off < data.length; off += 4096) {
+        s.write(data.subarray(off, off + 4096));
+        await sleep(Math.random() * 6);
+      }
+    });
+    const kinds = [
+      { type: 'latency', attributes: () => ({ latency: Math.floor(Math.random() * 20), jitter: Math.floor(Math.random() * 5) }) },
+      { type: 'bandwidth', attributes: () => ({ rate: 5000 + Math.floor(Math.random() * 5000) }) },
+      { type: 'slicer', attributes: () => ({ average_size: 2048, size_variation: 1024, delay: 0 }) },
+      { type: 'slow_close', attributes: () => ({ delay: 1 }) },
+    ];
+    let churn = true;
+    let step = 0;
+    const churner = (async () => {
+      while (churn && step < 200) {
+        step++;
+        const kind = kinds[step % kinds.length]!;
+        const stream = step % 3 === 0 ? 'upstream' : 'downstream';
+        const name = `${kind.type}_${stream}`;
+        const existing = (await proxy.getToxic(name).catch(() => null));
+        if (!existing) await proxy.addToxic(toxic({ name, type: kind.type, stream, toxicity: 0.7, attributes: kind.attributes() }));
+        else if (step % 2 === 0) await existing.update(toxic({ attributes: kind.attributes(), toxicity: Math.random() }));
+        else await existing.remove();
+        await sleep(5);
+      }
+    })();
+    await Promise.all(writers);
+    const got = await Promise.all(replies);
+    const stepsDuringTransfer = step;
+    churn = false;
+    await churner;
+    assert.ok(stepsDuringTransfer >= 15, `only ${stepsDuringTransfer} toxic changes happened during the transfers`);
+    got.forEach((g, i) => assert.ok(g.equals(payloads[i]!), `connection ${i}: bytes lost or reordered`));
+    for (const s of sockets) s.destroy();
+  });
+});
+
 describe('enable / disable', () => {
   test('enabled:false drops open connections and refuses new ones; enabling listens on the same port', async () => {
     const { proxy, port } = await newProxy();
