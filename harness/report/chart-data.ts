@@ -132,7 +132,7 @@ export function serializationLabel(row: SerializationRow, withProfile: boolean):
   return parts.join('');
 }
 
-export function buildSerializationCharts(rows: SerializationRow[], index: number): ChartSpec[] {
+export function buildSerializationCharts(rows: SerializationRow[], index: number | string): ChartSpec[] {
   const withProfile = new Set(rows.map((r) => r.profile)).size > 1;
   const x = rows.map((_, i) => i);
   const xLabels = rows.map((r) => serializationLabel(r, withProfile));

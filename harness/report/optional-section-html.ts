@@ -5,7 +5,16 @@ import { figure } from './detail-sections.js';
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtRate, fmtSeconds, isNum } from './format.js';
 import { escapeHtml } from './html-escape.js';
 import { markup, seriesHeader, table, type Cell } from './html-table.js';
-import { readGate, readScalarFields, readSerialization, readSteps, type Scalar } from './optional-sections.js';
+import {
+  asRecord,
+  readFields,
+  readGate,
+  readRecordTables,
+  readSerialization,
+  readSteps,
+  type RecordTable,
+  type SerializationRow,
+} from './optional-sections.js';
 import type { SeriesStyle } from './series-style.js';
 
 export interface OptionalSection {
@@ -15,51 +24,105 @@ export interface OptionalSection {
   charts: ChartSpec[];
 }
 
+type Formats = Record<string, [label: string, format: (v: unknown) => string]>;
+
+const unreadable = (what: string) => `<p class="muted">This result has a <code>${escapeHtml(what)}</code> section, but nothing in it could be read.</p>`;
+
 /** "120–180 s" for short runs, "2 min 00 s – 3 min 00 s" otherwise. */
 function fmtWindow(startMs: number, endMs: number): string {
   if (endMs < 600_000) return `${fmtNum(startMs / 1000)}–${fmtNum(endMs / 1000)} s`;
   return `${fmtSeconds(startMs)} – ${fmtSeconds(endMs)}`;
 }
 
-const unreadable = (what: string) => `<p class="muted">This result has a <code>${escapeHtml(what)}</code> section, but nothing in it could be read.</p>`;
-
 function heading(style: SeriesStyle): string {
   return `<h3>${seriesHeader(style.label, style.color).html}</h3>`;
 }
 
-function scalarCell(key: string, v: Scalar, formats: Record<string, (v: unknown) => string>): string {
-  if (v === null) return '—';
-  const f = formats[key];
+const badge = (passed: unknown) => {
+  const b = passed === true ? 'pass' : passed === false ? 'fail' : 'unknown';
+  return `<span class="badge ${b}">${b}</span>`;
+};
+
+/** One value of a section, whatever its shape: numbers formatted, verdicts as badges, maps inline. */
+function valueCell(key: string, v: unknown, formats: Formats = {}): Cell {
+  if (v === null || v === undefined) return '—';
+  const f = formats[key]?.[1];
   if (f && isNum(v)) return f(v);
+  if (key === 'passed' && typeof v === 'boolean') return markup(badge(v));
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
-  return typeof v === 'number' ? fmtNum(v, 3) : v;
+  if (typeof v === 'number') return fmtNum(v, 3);
+  if (typeof v === 'string') return v;
+  const r = asRecord(v);
+  if (r && typeof r.passed === 'boolean') {
+    return markup(`${badge(r.passed)}${typeof r.message === 'string' ? ` ${escapeHtml(r.message)}` : ''}`);
+  }
+  if (r && Object.values(r).every(isNum)) {
+    return Object.entries(r).map(([k, n]) => `${k} ${fmtNum(n, 2)}`).join(' · ') || '—';
+  }
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || isNum(x))) return v.join(', ');
+  return JSON.stringify(v);
 }
 
-function fieldsTable(v: unknown, known: Record<string, [string, (v: unknown) => string]>, section: string): string {
-  const fields = readScalarFields(v, Object.keys(known)) ?? [];
-  if (fields.length === 0) return unreadable(section);
-  const formats = Object.fromEntries(Object.entries(known).map(([k, [, f]]) => [k, f]));
-  const rows: Cell[][] = fields.map(([k, val]) => [known[k]?.[0] ?? k, scalarCell(k, val, formats)]);
-  return table(['', 'value'], rows, { rowHeaders: true, cls: 'numeric compact fields' });
+function fieldsTable(v: unknown, known: Formats, section: string): string {
+  const fields = (readFields(v, Object.keys(known)) ?? []).filter(([, x]) => !(Array.isArray(x) && x.some((e) => asRecord(e))));
+  const tables = asRecord(v) ? readRecordTables(asRecord(v)!) : [];
+  if (fields.length === 0 && tables.length === 0) return unreadable(section);
+  const rows: Cell[][] = fields.map(([k, val]) => [known[k]?.[0] ?? k, valueCell(k, val, known)]);
+  const main = rows.length ? table([], rows, { rowHeaders: true, cls: 'numeric compact fields' }) : '';
+  return main + tables.map((t) => recordsTable(t)).join('');
 }
 
-const redisFields: Record<string, [string, (v: unknown) => string]> = {
+const tableTitles: Record<string, string> = {
+  endToEnd: 'end to end (the real stack, one run per handler)',
+  skipped: 'skipped',
+  checks: 'checks',
+};
+
+function recordsTable(t: RecordTable, formats: Formats = {}): string {
+  const cols = t.columns;
+  const head = cols.map((c) => formats[c]?.[0] ?? c);
+  const cell = (row: Record<string, unknown>, c: string): Cell => {
+    const v = row[c];
+    if (c === 'change' && isNum(v)) return `${v > 0 ? '+' : ''}${fmtNum(v * 100, 1)} %`;
+    return valueCell(c, v, formats);
+  };
+  return `<h4>${escapeHtml(tableTitles[t.name] ?? t.name)}</h4>${table(head, t.rows.map((row) => cols.map((c) => cell(row, c))), { cls: 'compact' })}`;
+}
+
+const redisFields: Formats = {
   keys: ['session keys', fmtInt],
   users: ['users', fmtInt],
+  keysWithoutTtl: ['keys without TTL', fmtInt],
   ttlMinS: ['TTL min', (v) => fmtSeconds((v as number) * 1000)],
   ttlMaxS: ['TTL max', (v) => fmtSeconds((v as number) * 1000)],
+  ttlCheck: ['TTL check', String],
   bytesPerSession: ['bytes per session', fmtBytes],
   opsPerSec: ['Redis commands / s', fmtInt],
   commandsPerRequest: ['commands per request', (v) => fmtNum(v, 2)],
+  perCommand: ['by command', String],
 };
 
-const concurrencyFields: Record<string, [string, (v: unknown) => string]> = {
+const concurrencyFields: Formats = {
   bursts: ['bursts', fmtInt],
   burstSize: ['requests per burst', fmtInt],
   lostUpdates: ['lost updates', fmtInt],
   lostUpdateRate: ['lost update rate', fmtRate],
+  burstsWithLoss: ['bursts with a lost update', fmtInt],
+  failedIncrements: ['failed increments', fmtInt],
   lockErrors: ['lock errors', fmtInt],
+  writeErrors: ['write errors', fmtInt],
   lockWaitP99Ms: ['lock wait p99', fmtMs],
+  burstLatencyP99Ms: ['burst latency p99', fmtMs],
+  checkLatencyP50Ms: ['check latency p50', fmtMs],
+};
+
+const endToEndFields: Formats = {
+  rps: ['req/s', fmtInt],
+  p50: ['p50', fmtMs],
+  p99: ['p99', fmtMs],
+  errors: ['errors', fmtInt],
+  anomalies: ['anomalies', fmtInt],
+  bytesPerSession: ['bytes per session', fmtBytes],
 };
 
 function stepsSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection | null {
@@ -77,38 +140,51 @@ function stepsSection(results: readonly RunResult[], styles: readonly SeriesStyl
   return parts.length ? { id: 'steps', title: 'Latency steps', html: parts.join(''), charts } : null;
 }
 
+const withSpread = (ops: number | null, spread: number | null) => (ops === null ? '—' : spread === null ? fmtInt(ops) : `${fmtInt(ops)} ±${fmtNum(spread, 1)} %`);
+
+/** One table per profile plus its two bar charts: ops/s (encode, decode) and encoded size. */
+function serializationProfiles(rows: SerializationRow[], index: number, charts: ChartSpec[]): string {
+  const profiles = [...new Set(rows.map((r) => r.profile))];
+  return profiles
+    .map((profile, k) => {
+      const group = rows.filter((r) => r.profile === profile);
+      const [ops, bytes] = buildSerializationCharts(group, `${index}-${k}`);
+      charts.push(ops!, bytes!);
+      const txt = (v: string | null): Cell => ({ value: v ?? '—', cls: 'txt' });
+      const cells: Cell[][] = group.map((x) => [x.handler ?? '—', txt(x.compression), withSpread(x.encodeOpsPerSec, x.encodeSpreadPct), withSpread(x.decodeOpsPerSec, x.decodeSpreadPct), fmtBytes(x.bytes)]);
+      const title = profile === null ? '' : `<h4>profile ${escapeHtml(profile)}</h4>`;
+      return `${title}${table(['handler', 'compression', 'encode ops/s', 'decode ops/s', 'size'], cells, { cls: 'numeric compact', rowHeaders: true })}<div class="grid2">${figure(ops!.id, `Encode and decode operations per second${profile === null ? '' : ` (${profile})`}, higher is better`)}${figure(bytes!.id, `Encoded session size${profile === null ? '' : ` (${profile})`}, smaller is better`)}</div>`;
+    })
+    .join('');
+}
+
 function serializationSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection | null {
   const charts: ChartSpec[] = [];
   const parts: string[] = [];
   results.forEach((r, i) => {
     const rows = readSerialization(r.serialization);
     if (rows === null) return;
-    if (rows.length === 0) return void parts.push(heading(styles[i]!) + unreadable('serialization'));
-    const [ops, bytes] = buildSerializationCharts(rows, i);
-    charts.push(ops!, bytes!);
-    const txt = (v: string | null): Cell => ({ value: v ?? '—', cls: 'txt' });
-    const cells: Cell[][] = rows.map((x) => [x.handler ?? '—', txt(x.compression), txt(x.profile), fmtInt(x.encodeOpsPerSec), fmtInt(x.decodeOpsPerSec), fmtBytes(x.bytes)]);
+    const section = asRecord(r.serialization);
+    const tables = section ? readRecordTables(section, ['rows', 'results']) : [];
+    if (rows.length === 0 && tables.length === 0) return void parts.push(heading(styles[i]!) + unreadable('serialization'));
+    const info = (readFields(section ?? undefined, ['php', 'phpredis', 'igbinary', 'msgpack', 'compressionSupported', 'samples', 'sampleMs', 'payload']) ?? [])
+      .filter(([k, v]) => !Array.isArray(v) && !['rows', 'note', 'compressionNote'].includes(k) && (v === null || typeof v !== 'object'))
+      .map(([k, v]) => `${escapeHtml(k)} <b>${escapeHtml(v === null ? '—' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v))}</b>`);
+    const notes = ['note', 'compressionNote'].flatMap((k) => (typeof section?.[k] === 'string' ? [`<p class="muted">${escapeHtml(section[k])}</p>`] : []));
     parts.push(
-      `${heading(styles[i]!)}${table(['handler', 'compression', 'profile', 'encode ops/s', 'decode ops/s', 'size'], cells, { cls: 'numeric compact', rowHeaders: true })}<div class="grid2">${figure(ops!.id, 'Encode and decode operations per second (higher is better)')}${figure(bytes!.id, 'Encoded session size (smaller is better)')}</div>`,
+      heading(styles[i]!) +
+        (info.length ? `<p class="kv">${info.join(' · ')}</p>` : '') +
+        notes.join('') +
+        (rows.length ? serializationProfiles(rows, i, charts) : '') +
+        tables.map((t) => recordsTable(t, endToEndFields)).join(''),
     );
   });
   return parts.length ? { id: 'serialization', title: 'Serialization', html: parts.join(''), charts } : null;
 }
 
-function fieldsSection(results: readonly RunResult[], styles: readonly SeriesStyle[], key: 'redis' | 'concurrency', title: string, known: Record<string, [string, (v: unknown) => string]>): OptionalSection | null {
+function fieldsSection(results: readonly RunResult[], styles: readonly SeriesStyle[], key: 'redis' | 'concurrency', title: string, known: Formats): OptionalSection | null {
   const parts = results.flatMap((r, i) => (r[key] === undefined ? [] : [`<div class="card">${heading(styles[i]!)}${fieldsTable(r[key], known, key)}</div>`]));
   return parts.length ? { id: key, title, html: `<div class="cards">${parts.join('')}</div>`, charts: [] } : null;
-}
-
-function gateCell(v: unknown, column: string): Cell {
-  if (column === 'passed' && (typeof v === 'boolean' || v === null)) {
-    const b = v === true ? 'pass' : v === false ? 'fail' : 'unknown';
-    return markup(`<span class="badge ${b}">${b}</span>`);
-  }
-  if (v === undefined || v === null) return '—';
-  if (typeof v === 'number') return column === 'change' ? `${v > 0 ? '+' : ''}${fmtNum(v * 100, 1)} %` : fmtNum(v, 3);
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
 }
 
 function gateSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection | null {
@@ -116,11 +192,11 @@ function gateSection(results: readonly RunResult[], styles: readonly SeriesStyle
   results.forEach((r, i) => {
     const gate = readGate(r.gate);
     if (gate === null) return;
-    const badge = gate.passed === true ? 'pass' : gate.passed === false ? 'fail' : 'unknown';
-    const fields = gate.fields.length ? table(['', 'value'], gate.fields.map(([k, v]) => [k, v === null ? '—' : String(v)]), { rowHeaders: true, cls: 'compact fields' }) : '';
-    const tables = gate.tables.map((t) => `<h4>${escapeHtml(t.name)}</h4>${table(t.columns, t.rows.map((row) => t.columns.map((c) => gateCell(row[c], c))), { cls: 'compact' })}`).join('');
+    const b = gate.passed === true ? 'pass' : gate.passed === false ? 'fail' : 'unknown';
+    const fields = gate.fields.length ? table([], gate.fields.map(([k, v]) => [k, valueCell(k, v)]), { rowHeaders: true, cls: 'compact fields' }) : '';
+    const tables = gate.tables.map((t) => recordsTable(t)).join('');
     const body = fields || tables ? fields + tables : unreadable('gate');
-    parts.push(`<h3>${seriesHeader(styles[i]!.label, styles[i]!.color).html} <span class="badge ${badge}">${badge.toUpperCase()}</span></h3>${body}`);
+    parts.push(`<h3>${seriesHeader(styles[i]!.label, styles[i]!.color).html} <span class="badge ${b}">${b.toUpperCase()}</span></h3>${body}`);
   });
   return parts.length ? { id: 'gate', title: 'CI gate', html: parts.join(''), charts: [] } : null;
 }

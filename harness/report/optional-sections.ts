@@ -21,6 +21,9 @@ export interface SerializationRow {
   encodeOpsPerSec: number | null;
   decodeOpsPerSec: number | null;
   bytes: number | null;
+  /** Relative spread of the samples, percent (serialization bench). */
+  encodeSpreadPct: number | null;
+  decodeSpreadPct: number | null;
 }
 
 /** Accepts `[rows]` or `{ rows: [...] }` (also `results`); a row needs a handler or a number. */
@@ -38,20 +41,46 @@ export function readSerialization(v: unknown): SerializationRow[] | null {
       encodeOpsPerSec: num(r.encodeOpsPerSec),
       decodeOpsPerSec: num(r.decodeOpsPerSec),
       bytes: num(r.bytes),
+      encodeSpreadPct: num(r.encodeSpreadPct),
+      decodeSpreadPct: num(r.decodeSpreadPct),
     };
     const usable = row.handler !== null || row.encodeOpsPerSec !== null || row.decodeOpsPerSec !== null || row.bytes !== null;
     return usable ? [row] : [];
   });
 }
 
+const isScalar = (x: unknown): x is Scalar => x === null || typeof x === 'string' || typeof x === 'boolean' || isNum(x);
+
 /** Scalar fields of an object section, known keys first (in the given order), then the rest. */
 export function readScalarFields(v: unknown, known: readonly string[]): [string, Scalar][] | null {
+  return readFields(v, known)?.flatMap(([k, x]): [string, Scalar][] => (isScalar(x) ? [[k, x]] : [])) ?? null;
+}
+
+/** Every field of an object section (nested values too), known keys first. */
+export function readFields(v: unknown, known: readonly string[]): [string, unknown][] | null {
   if (v === undefined) return null;
   const r = asRecord(v);
   if (!r) return [];
-  const scalar = (x: unknown): x is Scalar => x === null || typeof x === 'string' || typeof x === 'boolean' || isNum(x);
   const keys = [...known.filter((k) => k in r), ...Object.keys(r).filter((k) => !known.includes(k))];
-  return keys.flatMap((k): [string, Scalar][] => (scalar(r[k]) ? [[k, r[k] as Scalar]] : []));
+  return keys.map((k): [string, unknown] => [k, r[k]]);
+}
+
+/** Arrays of objects inside a section (e.g. `skipped`, `endToEnd`, `checks`) as tables. */
+export interface RecordTable {
+  name: string;
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export function readRecordTables(r: Record<string, unknown>, skip: readonly string[] = []): RecordTable[] {
+  const tables: RecordTable[] = [];
+  for (const [name, value] of Object.entries(r)) {
+    if (skip.includes(name) || !Array.isArray(value)) continue;
+    const rows = value.map(asRecord).filter((x): x is Record<string, unknown> => x !== null);
+    if (rows.length === 0) continue;
+    tables.push({ name, columns: [...new Set(rows.flatMap((row) => Object.keys(row)))], rows });
+  }
+  return tables;
 }
 
 export function readSteps(v: unknown): LatencyStep[] | null {
@@ -79,7 +108,7 @@ export interface GateView {
   passed: boolean | null | undefined;
   fields: [string, Scalar][];
   /** Every array of objects in the section, as a table. */
-  tables: { name: string; columns: string[]; rows: Record<string, unknown>[] }[];
+  tables: RecordTable[];
 }
 
 export function readGate(v: unknown): GateView | null {
@@ -88,13 +117,5 @@ export function readGate(v: unknown): GateView | null {
   if (!r) return { passed: undefined, fields: [], tables: [] };
   const passed = typeof r.passed === 'boolean' || r.passed === null ? (r.passed as boolean | null) : undefined;
   const fields = (readScalarFields(r, []) ?? []).filter(([k]) => k !== 'passed');
-  const tables: GateView['tables'] = [];
-  for (const [name, value] of Object.entries(r)) {
-    if (!Array.isArray(value)) continue;
-    const rows = value.map(asRecord).filter((x): x is Record<string, unknown> => x !== null);
-    if (rows.length === 0) continue;
-    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-    tables.push({ name, columns, rows });
-  }
-  return { passed, fields, tables };
+  return { passed, fields, tables: readRecordTables(r) };
 }

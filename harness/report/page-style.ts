@@ -60,6 +60,7 @@ figure.chart figcaption { font-weight: 650; font-size: 13px; margin-bottom: 4px;
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 0 18px; }
 .pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px; align-items: start; }
 .stack { max-width: 900px; }
+p.kv { font-size: 12.5px; color: #334155; margin: 4px 0 8px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px 28px; }
 .fault-legend { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12px; color: #334155; margin: 0 0 10px; }
 .fault-legend .band { display: inline-block; width: 22px; height: 11px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(15,23,42,0.25); }

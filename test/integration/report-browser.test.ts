@@ -118,8 +118,8 @@ test('report in headless Chromium: offline, error-free, every chart drawn', asyn
     });
 
     await t.test('5-minute soak with every optional section', async () => {
-      // 5 timelines + spectrum + 1 node chart + steps + 2 serialization charts.
-      assertClean(await openReport(browser, [soak!], 'report-soak'), 10);
+      // 5 timelines + spectrum + 1 node chart + steps + 2 serialization charts per profile (2).
+      assertClean(await openReport(browser, [soak!], 'report-soak'), 12);
     });
 
     await t.test('hostile strings stay text', async () => {

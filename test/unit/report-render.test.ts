@@ -87,12 +87,18 @@ test('the 5-minute soak renders every optional section with its tables and chart
   for (const id of ['steps', 'serialization', 'redis', 'concurrency', 'gate']) assert.match(html, new RegExp(`<section id="${id}">`), `section ${id}`);
   assert.match(html, /redis \+50ms/);
   assert.match(html, /msgpack/);
-  assert.match(html, /301,000/);
+  assert.match(html, /301,000 ±2\.4 %/, 'cart profile ops/s with its spread');
+  assert.match(html, /<h4>profile tiny<\/h4>/);
+  assert.match(html, /phpredis was built without lzf/);
+  assert.match(html, /<h4>end to end \(the real stack, one run per handler\)<\/h4>/);
+  assert.match(html, /get 1 · setex 1/);
+  assert.match(html, /TTL check<\/th><td><span class="badge pass">pass<\/span> every key has a TTL/);
+  assert.match(html, /bursts with a lost update<\/th><td>171</);
   assert.match(html, /bytes per session<\/th><td>214 B/);
   assert.match(html, /lost update rate<\/th><td>20\.6 %/);
   assert.match(html, /\+11\.1 %/);
   const ids = embedded(html).charts.map((c) => c.id);
-  for (const id of ['steps-0', 'serialization-ops-0', 'serialization-bytes-0']) assert.ok(ids.includes(id), id);
+  for (const id of ['steps-0', 'serialization-ops-0-0', 'serialization-bytes-0-0', 'serialization-ops-0-1', 'serialization-bytes-0-1']) assert.ok(ids.includes(id), id);
   assert.equal(embedded(html).faults.length, 4);
 });
 
