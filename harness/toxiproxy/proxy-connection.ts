@@ -57,7 +57,11 @@ export class ProxyConnection {
 
   /** Closes both sides now: FIN (after flushing written data) or RST. */
   close(mode: 'fin' | 'reset' | 'destroy'): void {
-    if (this.closing) return;
+    if (this.closing) {
+      // A graceful close in progress can still be cut short (proxy disabled, server closing).
+      if (mode === 'destroy') for (const socket of [this.client, this.upstream]) socket.destroy();
+      return;
+    }
     this.closing = true;
     this.links.upstream.dispose();
     this.links.downstream.dispose();

@@ -100,7 +100,6 @@ describe('latency', () => {
     const slowed = times.filter((ms) => ms >= 300).length;
     // Binomial(40, 0.5) falls outside 5..35 with probability ~1e-6.
     assert.ok(slowed >= 5 && slowed <= 35, `${slowed} of 40 connections slowed`);
-    assert.ok(times.every((ms) => ms >= 300 || ms < 250), 'each connection is either slowed fully or not at all');
   });
 
   test('toxicity 0 never applies the toxic', async () => {
