@@ -57,9 +57,12 @@ function valueCell(key: string, v: unknown, formats: Formats = {}): Cell {
     return markup(`${badge(r.passed)}${typeof r.message === 'string' ? ` ${escapeHtml(r.message)}` : ''}`);
   }
   if (r && Object.values(r).every(isNum)) {
-    return Object.entries(r).map(([k, n]) => `${k} ${fmtNum(n, 2)}`).join(' · ') || '—';
+    return Object.entries(r).map(([k, n]) => `${k} ${fmtNum(n, 3)}`).join(' · ') || '—';
   }
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || isNum(x))) return v.join(', ');
+  if (r && Object.values(r).every((x) => x === null || typeof x === 'string' || typeof x === 'boolean')) {
+    return Object.entries(r).map(([k, x]) => `${k}: ${x ?? '—'}`).join(' · ') || '—';
+  }
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || isNum(x))) return v.join('; ') || '—';
   return JSON.stringify(v);
 }
 
@@ -79,9 +82,12 @@ const tableTitles: Record<string, string> = {
 };
 
 function recordsTable(t: RecordTable, formats: Formats = {}): string {
-  const cols = t.columns;
+  // Gate checks carry human-formatted cells in `display`: prefer them to raw numbers.
+  const cols = t.columns.filter((c) => c !== 'display');
   const head = cols.map((c) => formats[c]?.[0] ?? c);
   const cell = (row: Record<string, unknown>, c: string): Cell => {
+    const shown = asRecord(row.display)?.[c];
+    if (typeof shown === 'string') return shown;
     const v = row[c];
     if (c === 'change' && isNum(v)) return `${v > 0 ? '+' : ''}${fmtNum(v * 100, 1)} %`;
     return valueCell(c, v, formats);

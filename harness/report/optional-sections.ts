@@ -106,16 +106,20 @@ export function readSteps(v: unknown): LatencyStep[] | null {
 
 export interface GateView {
   passed: boolean | null | undefined;
-  fields: [string, Scalar][];
-  /** Every array of objects in the section, as a table. */
+  fields: [string, unknown][];
+  /** Every array of objects in the section (checks, baselines), as a table. */
   tables: RecordTable[];
 }
 
+/** harness/gate's verdict (GateVerdict) or anything close to it. */
 export function readGate(v: unknown): GateView | null {
   if (v === undefined) return null;
   const r = asRecord(v);
   if (!r) return { passed: undefined, fields: [], tables: [] };
   const passed = typeof r.passed === 'boolean' || r.passed === null ? (r.passed as boolean | null) : undefined;
-  const fields = (readScalarFields(r, []) ?? []).filter(([k]) => k !== 'passed');
+  const isTable = (x: unknown) => Array.isArray(x) && x.some((e) => asRecord(e) !== null);
+  const fields = (readFields(r, ['counts', 'checkedAt', 'result', 'maxRegression', 'warnings']) ?? []).filter(
+    ([k, x]) => k !== 'passed' && k !== 'schema' && !isTable(x) && !(Array.isArray(x) && x.length === 0),
+  );
   return { passed, fields, tables: readRecordTables(r) };
 }

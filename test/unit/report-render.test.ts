@@ -96,7 +96,8 @@ test('the 5-minute soak renders every optional section with its tables and chart
   assert.match(html, /bursts with a lost update<\/th><td>171</);
   assert.match(html, /bytes per session<\/th><td>214 B/);
   assert.match(html, /lost update rate<\/th><td>20\.6 %/);
-  assert.match(html, /\+11\.1 %/);
+  assert.match(html, /<td>regression<\/td><td>p99<\/td><td>\+10%<\/td><td>baseline<\/td><td>37\.4 ms<\/td><td>33\.1 ms<\/td><td>36\.41<\/td><td><span class="badge fail">fail<\/span><\/td>/);
+  assert.match(html, /passed 3 · failed 1 · unknown 0/);
   const ids = embedded(html).charts.map((c) => c.id);
   for (const id of ['steps-0', 'serialization-ops-0-0', 'serialization-bytes-0-0', 'serialization-ops-0-1', 'serialization-bytes-0-1']) assert.ok(ids.includes(id), id);
   assert.equal(embedded(html).faults.length, 4);
