@@ -5,10 +5,11 @@
  * Per answer, with c = the user's last acknowledged visit_count:
  *   ok (c+1) · reset (1 while c>=1) · stale (<= c) · ahead (> c+1) · error (non-2xx,
  *   timeout, connection error, unreadable body) · leak (another user's session).
- * Per user: each user stores a private token (?set=) on its first visit. At the end a user
- * is intact (every answer ok), lost (its last answer no longer holds its token: the data it
- * stored is gone, or it saw another user's session), or recovered (something went wrong,
- * but its last answer holds its token again).
+ * Per user: each user stores a private token (?set=) on its first visit. After the load
+ * (faults healed) every user's session is read once more (Jepsen's final read). A user is
+ * intact (every answer ok), lost (the final read — or, without one, its last answer — no
+ * longer holds its token: the data it stored is gone; or it saw another user's session), or
+ * recovered (something went wrong, but its session holds its token again).
  */
 import type { OutcomeName } from '../results/result-schema.js';
 
@@ -35,10 +36,12 @@ export interface UserModel {
   leaked: boolean;
   /** Whether the last readable answer held the user's token. */
   lastHadToken: boolean;
+  /** The final read after the run: did the session hold the token? null = not read (or it failed). */
+  finalHasToken: boolean | null;
 }
 
 export function newUserModel(id: string, token: string): UserModel {
-  return { id, token, lastCount: 0, tokenStored: false, cookies: new Map(), answers: 0, nonOk: 0, leaked: false, lastHadToken: false };
+  return { id, token, lastCount: 0, tokenStored: false, cookies: new Map(), answers: 0, nonOk: 0, leaked: false, lastHadToken: false, finalHasToken: null };
 }
 
 /** Parses the app's JSON answer; null when it is not one. */
@@ -113,6 +116,6 @@ export type UserVerdict = 'intact' | 'recovered' | 'lost' | 'unserved';
 export function userVerdict(model: UserModel): UserVerdict {
   if (model.leaked) return 'lost';
   if (!model.tokenStored) return 'unserved';
-  if (!model.lastHadToken) return 'lost';
+  if (!(model.finalHasToken ?? model.lastHadToken)) return 'lost';
   return model.nonOk === 0 ? 'intact' : 'recovered';
 }

@@ -17,7 +17,7 @@ const toxicName = (spec: Spec) => toxicNameFor('bandwidth', spec.at);
 export const bandwidthFault: FaultKind<Spec> = {
   type: 'bandwidth',
   schema,
-  needsProxies: true,
+  links: (spec) => [linkKindOf(spec.target)],
   defaultTarget: 'redis',
   checkTarget: linkTargetCheck,
   async apply(ctx, spec) {

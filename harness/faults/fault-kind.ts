@@ -19,8 +19,8 @@ export interface FaultKind<P extends FaultSpec = FaultSpec> {
   readonly type: string;
   /** Validates the type-specific attributes; messages name the field. */
   readonly schema: z.ZodType<P, z.ZodTypeDef, unknown>;
-  /** Needs Toxiproxy proxies in the topology. */
-  readonly needsProxies: boolean;
+  /** The Toxiproxy links this fault acts on ('balancer' = balancer->node, 'redis' = node->Redis); none for process faults. */
+  links(spec: P): Array<'balancer' | 'redis'>;
   /** The fault's target when the scenario gives none (e.g. "redis"). */
   readonly defaultTarget: string;
   /** Checks the target exists in this topology; returns an error message or null. */

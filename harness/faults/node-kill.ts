@@ -10,7 +10,7 @@ type NodeKillSpec = z.output<typeof schema>;
 export const nodeKillFault: FaultKind<NodeKillSpec> = {
   type: 'node-kill',
   schema,
-  needsProxies: false,
+  links: () => [],
   defaultTarget: 'node-1',
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {

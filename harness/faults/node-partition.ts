@@ -11,7 +11,7 @@ type Spec = z.output<typeof schema>;
 export const nodePartitionFault: FaultKind<Spec> = {
   type: 'node-partition',
   schema,
-  needsProxies: true,
+  links: () => ['balancer'],
   defaultTarget: 'node-1',
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {

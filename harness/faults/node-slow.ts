@@ -17,7 +17,7 @@ const toxicName = (spec: Spec) => toxicNameFor('node-slow', spec.at);
 export const nodeSlowFault: FaultKind<Spec> = {
   type: 'node-slow',
   schema,
-  needsProxies: true,
+  links: () => ['balancer'],
   defaultTarget: 'node-1',
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {

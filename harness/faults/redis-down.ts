@@ -11,7 +11,7 @@ type Spec = z.output<typeof schema>;
 export const redisDownFault: FaultKind<Spec> = {
   type: 'redis-down',
   schema,
-  needsProxies: true,
+  links: () => ['redis'],
   defaultTarget: 'redis',
   checkTarget: redisLinkTargetCheck,
   async apply(ctx, spec) {

@@ -18,7 +18,7 @@ const toxicName = (spec: Spec) => toxicNameFor('redis-latency', spec.at);
 export const redisLatencyFault: FaultKind<Spec> = {
   type: 'redis-latency',
   schema,
-  needsProxies: true,
+  links: () => ['redis'],
   defaultTarget: 'redis',
   checkTarget: redisLinkTargetCheck,
   async apply(ctx, spec) {

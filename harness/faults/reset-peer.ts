@@ -17,7 +17,7 @@ const toxicName = (spec: Spec) => toxicNameFor('reset-peer', spec.at);
 export const resetPeerFault: FaultKind<Spec> = {
   type: 'reset-peer',
   schema,
-  needsProxies: true,
+  links: (spec) => [linkKindOf(spec.target)],
   defaultTarget: 'redis',
   checkTarget: linkTargetCheck,
   async apply(ctx, spec) {

@@ -21,8 +21,10 @@ import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js'
 import { AutocannonWorkload } from '../workload/autocannon-workload.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
+import { findFault } from '../faults/fault-registry.js';
 import { userVerdict } from '../checks/session-checker.js';
 import { recoveryTimes } from '../checks/recovery-time.js';
+import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type RunResult } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
 import { HarnessError, InvalidInputError, RunAbortedError } from '../errors.js';
@@ -57,6 +59,16 @@ async function providerFor(name: Scenario['topology']['provider']): Promise<Prov
   throw new InvalidInputError(`topology.provider "${name}" is not implemented yet: use local or docker`);
 }
 
+/** Resolves topology.proxies ('auto' = the links the scenario's faults act on). */
+export function proxySettings(scenario: Scenario, faults: FaultSpec[]): Pick<TopologySpec, 'proxies' | 'proxyLinks'> {
+  const setting = scenario.topology.proxies;
+  if (setting === false || setting === 'none') return { proxies: false };
+  if (setting === true || setting === 'all') return { proxies: true, proxyLinks: { balancer: true, redis: true } };
+  const used = new Set(faults.flatMap((f) => findFault(f.type)?.links(f) ?? []));
+  if (used.size === 0) return { proxies: false };
+  return { proxies: true, proxyLinks: { balancer: used.has('balancer'), redis: used.has('redis') } };
+}
+
 export async function runScenario(scenario: Scenario, faults: FaultSpec[], options: RunOptions): Promise<RunOutcome> {
   const strategy = findStrategy(scenario.topology.strategy);
   if (!strategy) throw new InvalidInputError(`topology.strategy: unknown strategy "${scenario.topology.strategy}"`);
@@ -72,7 +84,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     serializer: scenario.topology.serializer,
     phpIni: scenario.topology.phpIni,
     sessionPayload: scenario.topology.sessionPayload,
-    proxies: scenario.topology.proxies,
+    ...proxySettings(scenario, faults),
     ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
     log: options.log,
   };
@@ -99,6 +111,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let redisProbe: RedisProbe | null = null;
   let redisSection: RedisSection | null = null;
   let thresholdAbort: ThresholdAbort | null = null;
+  let finalReadSummary: FinalReadSummary | null = null;
   try {
     topology = await provider.start(spec, options.signal);
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
@@ -170,6 +183,13 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     aborted = options.signal?.aborted ?? false;
     // Heal before inspecting: the TTL check makes one request through the nodes.
     windows = await schedule.finish(measuredMs);
+    if (!aborted) {
+      finalReadSummary = await finalReads(pool.users, topology.baseUrl, Math.min(w.connections, 32));
+      options.log(
+        `final read of every session: ${finalReadSummary.withToken} hold their data, ${finalReadSummary.withoutToken} lost it` +
+          `${finalReadSummary.failed ? `, ${finalReadSummary.failed} unreadable` : ''}`,
+      );
+    }
     if (concurrency && topology.phpErrorLog) concurrency.readLogs(await topology.phpErrorLog());
     if (redisProbe && !aborted) {
       options.log('inspecting Redis (keys, TTLs, memory, commands per request)');
@@ -203,6 +223,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   if (concurrency) result.concurrency = concurrency.summary();
   if (redisSection) result.redis = redisSection;
   if (thresholdAbort) result.thresholdAbort = thresholdAbort;
+  if (finalReadSummary) result.finalReads = finalReadSummary;
   if (aborted) options.log('run aborted: the result covers the part that ran');
   return { result, resultPath: join(options.outDir, 'result.json'), aborted };
 }

@@ -34,8 +34,12 @@ export const topologySchema = z
     phpIni: z.record(z.string(), z.string()).default({}),
     /** Extra data every session carries (stored on the first visit, read and written on every request). */
     sessionPayload: z.enum(['none', 'cart', 'large']).default('none'),
-    /** Put a Toxiproxy proxy on every link a fault can touch (balancer->node, node->Redis). */
-    proxies: z.boolean().default(true),
+    /**
+     * Toxiproxy proxies on the links: 'auto' (default) = on the links this scenario's faults
+     * act on, so runs without network faults measure the stack without a proxy hop; 'all'
+     * (or true) = every balancer->node and node->Redis link; 'none' (or false) = no proxies.
+     */
+    proxies: z.union([z.boolean(), z.enum(['auto', 'all', 'none'])]).default('auto'),
   })
   .strict();
 

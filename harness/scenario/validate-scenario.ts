@@ -49,8 +49,9 @@ export function validateScenario(input: unknown, origin = 'scenario'): Validated
     const spec = result.data as FaultSpec;
     const targetProblem = kind.checkTarget(spec, { nodeNames, hasRedis: strategy?.needsRedis ?? false });
     if (targetProblem) problems.push(`faults[${i}].target: ${targetProblem}`);
-    if (kind.needsProxies && !scenario.topology.proxies) {
-      problems.push(`faults[${i}]: ${raw.type} goes through Toxiproxy: set topology.proxies to true`);
+    const proxies = scenario.topology.proxies;
+    if (kind.links(spec).length > 0 && (proxies === false || proxies === 'none')) {
+      problems.push(`faults[${i}]: ${raw.type} goes through Toxiproxy: set topology.proxies to 'auto' or 'all'`);
     }
     let at: number;
     let healAt: number | undefined;

@@ -18,8 +18,10 @@ export interface TopologySpec {
   phpIni: Record<string, string>;
   /** Extra data stored in every session ('none' | 'cart' | 'large'). */
   sessionPayload?: string;
-  /** Put Toxiproxy proxies on balancer->node and node->Redis links. */
+  /** Put Toxiproxy proxies on links at all. */
   proxies: boolean;
+  /** Which links get a proxy when `proxies` is on (default: both kinds). */
+  proxyLinks?: { balancer: boolean; redis: boolean };
   /** External Toxiproxy API URL; when absent the embedded server is started. */
   toxiproxyUrl?: string;
   /** Called with human-readable phase messages ("starting node-1", ...). */

@@ -91,12 +91,19 @@ class LocalTopology implements StartedTopology {
         const url = this.spec.toxiproxyUrl ?? (await this.startEmbeddedToxiproxy(toxiproxyPort, signal));
         const client = new Toxiproxy(url);
         const proxies: ProxyNames = { balancerToNode: {}, nodeToRedis: {} };
+        const links = this.spec.proxyLinks ?? { balancer: true, redis: true };
         for (const node of this.nodes.values()) {
-          const name = `${this.spec.runId}-balancer-${node.name}`;
-          const proxy = await client.createProxy({ name, listen: `${HOST}:0`, upstream: `${HOST}:${node.httpPort}` });
-          proxies.balancerToNode[node.name] = name;
-          balancerUpstreams[node.name] = proxy.listen;
-          if (redisDirect) {
+          if (links.balancer) {
+            const name = `${this.spec.runId}-balancer-${node.name}`;
+            const proxy = await client.createProxy({ name, listen: `${HOST}:0`, upstream: `${HOST}:${node.httpPort}` });
+            proxies.balancerToNode[node.name] = name;
+            balancerUpstreams[node.name] = proxy.listen;
+          } else {
+            balancerUpstreams[node.name] = `${HOST}:${node.httpPort}`;
+          }
+          if (redisDirect && !links.redis) {
+            nodeRedis.set(node.name, redisDirect);
+          } else if (redisDirect) {
             const redisName = `${this.spec.runId}-${node.name}-redis`;
             const redisProxy = await client.createProxy({ name: redisName, listen: `${HOST}:0`, upstream: `${HOST}:${redisDirect.port}` });
             proxies.nodeToRedis[node.name] = redisName;
@@ -268,7 +275,7 @@ class LocalTopology implements StartedTopology {
     if (node.fpm || node.nginx) throw new HarnessError(`${name} is running; kill it before restoring it`);
     // A fresh node: whatever sessions its disk held are gone.
     rmSync(join(node.dir, 'sessions'), { recursive: true, force: true });
-    const redis = this.toxiproxy && this.redis ? await this.redisLinkOf(name) : this.redis;
+    const redis = this.toxiproxy?.proxies.nodeToRedis[name] && this.redis ? await this.redisLinkOf(name) : this.redis;
     await this.startNode(node, redis);
   }
 
