@@ -172,3 +172,34 @@ test('userVerdict: a user whose token was never stored is unserved', () => {
   checkResponse(noToken, 200, body(1, { variableString: null }));
   assert.equal(userVerdict(noToken), 'unserved');
 });
+
+test('userVerdict: the final read, when there is one, decides over the last answer', () => {
+  // last answer lost the token, the final read (after healing) finds it again -> recovered
+  const back = freshUser();
+  checkResponse(back, 200, body(1));
+  checkResponse(back, 200, body(1, { user: null, variableString: null }));
+  assert.equal(userVerdict(back), 'lost');
+  back.finalHasToken = true;
+  assert.equal(userVerdict(back), 'recovered');
+
+  // every answer fine, but the final read shows the data gone -> lost
+  const gone = freshUser();
+  checkResponse(gone, 200, body(1));
+  checkResponse(gone, 200, body(2));
+  assert.equal(userVerdict(gone), 'intact');
+  gone.finalHasToken = false;
+  assert.equal(userVerdict(gone), 'lost');
+
+  // a final read that holds the token does not clear a leak
+  const leaked = freshUser();
+  checkResponse(leaked, 200, body(1));
+  checkResponse(leaked, 200, body(2, { user: 'u2' }));
+  leaked.finalHasToken = true;
+  assert.equal(userVerdict(leaked), 'lost');
+
+  // no final read (null): the last answer decides
+  const none = freshUser();
+  checkResponse(none, 200, body(1));
+  assert.equal(none.finalHasToken, null);
+  assert.equal(userVerdict(none), 'intact');
+});

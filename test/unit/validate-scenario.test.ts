@@ -41,7 +41,7 @@ test('a valid scenario passes, with its defaults filled in', () => {
   assert.equal(scenario.topology.provider, 'local');
   assert.equal(scenario.topology.phpChildren, 4);
   assert.equal(scenario.topology.serializer, 'php');
-  assert.equal(scenario.topology.proxies, true);
+  assert.equal(scenario.topology.proxies, 'auto');
   assert.deepEqual(scenario.topology.phpIni, {});
   assert.equal(scenario.workload.timeout, '5s');
   assert.equal(scenario.workload.mode, 'visits');
@@ -140,6 +140,20 @@ test('fault time checks: percent at the end, restoreAt before at, proxies needed
   assertProblem(problems, 'faults[1].restoreAt', /must be after at \(20s\)/);
   assert.ok(problems.some((p) => p.startsWith('faults[2]') && /topology\.proxies/.test(p)), problems.join('\n'));
   assert.equal(problems.length, 3, problems.join('\n'));
+});
+
+test("a Toxiproxy fault with proxies 'none' is a problem; a node-kill needs no proxy", () => {
+  const input = valid();
+  input.topology.proxies = 'none';
+  input.faults = [
+    { type: 'node-kill', target: 'node-1', at: '10s' },
+    { type: 'node-partition', target: 'node-2', at: '10s', duration: '5s' },
+  ];
+  const problems = problemsOf(input);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0]!, /^faults\[1\]: node-partition goes through Toxiproxy.*topology\.proxies/);
+  input.topology.proxies = 'auto';
+  assert.equal(validateScenario(input).faults.length, 2);
 });
 
 test('a redis fault on a strategy without Redis is a target problem', () => {
