@@ -2,7 +2,8 @@
  * Checks every answer against a model of that user's session (DESIGN: the PHP app
  * contract). Status codes and latency cannot see a 200 with an empty session; this can.
  *
- * Per answer, with c = the user's last acknowledged visit_count:
+ * Per answer, with c = the highest visit_count acknowledged to the user since its session
+ * last started over (a stale answer does not lower it; a reset starts it again at 1):
  *   ok (c+1) · reset (1 while c>=1) · stale (<= c) · ahead (> c+1) · error (non-2xx,
  *   timeout, connection error, unreadable body) · leak (another user's session).
  * Per user: each user stores a private token (?set=) on its first visit. After the load
@@ -25,7 +26,7 @@ export interface AppAnswer {
 export interface UserModel {
   readonly id: string;
   readonly token: string;
-  /** Last acknowledged visit_count (0 before the first answer). */
+  /** Highest visit_count acknowledged since the session last started over (0 before the first answer). */
   lastCount: number;
   /** The token was seen stored in the session at least once. */
   tokenStored: boolean;
@@ -104,7 +105,8 @@ export function checkResponse(model: UserModel, status: number, body: string | n
     model.lastHadToken = false;
     return { outcome, node: answer.node, expected, got: answer.visitCount };
   }
-  model.lastCount = answer.visitCount;
+  // An older copy does not undo what the user saw acknowledged; a reset starts a new session.
+  if (outcome !== 'stale') model.lastCount = answer.visitCount;
   const hasToken = answer.variableString === model.token;
   if (hasToken) model.tokenStored = true;
   model.lastHadToken = hasToken;
