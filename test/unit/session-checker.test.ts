@@ -94,7 +94,7 @@ test('checkResponse: errors (status 0, 500, unreadable 200) do not move the mode
   assert.equal(userVerdict(user), 'recovered');
 });
 
-test('checkResponse: the model follows the last answer (reset, then ok from 1)', () => {
+test('checkResponse: the model follows the answers (reset restarts at 1, ahead moves it up)', () => {
   const user = freshUser();
   checkResponse(user, 200, body(1));
   checkResponse(user, 200, body(2));
@@ -105,9 +105,20 @@ test('checkResponse: the model follows the last answer (reset, then ok from 1)',
   // ahead moves the model to the answer too
   assert.equal(checkResponse(user, 200, body(9, { variableString: null })).outcome, 'ahead');
   assert.equal(checkResponse(user, 200, body(10, { variableString: null })).outcome, 'ok');
-  // stale as well
-  assert.equal(checkResponse(user, 200, body(4, { variableString: null })).outcome, 'stale');
-  assert.equal(checkResponse(user, 200, body(5, { variableString: null })).outcome, 'ok');
+});
+
+test('checkResponse: a stale answer does not lower c (the highest acknowledged count)', () => {
+  const user = freshUser();
+  for (let i = 1; i <= 10; i++) checkResponse(user, 200, body(i));
+  const stale = checkResponse(user, 200, body(4));
+  assert.deepEqual(stale, { outcome: 'stale', node: 'node-1', expected: 11, got: 4 });
+  assert.equal(user.lastCount, 10);
+  // the old copy moves on to 5: still stale against 10
+  assert.equal(checkResponse(user, 200, body(5)).outcome, 'stale');
+  assert.equal(checkResponse(user, 200, body(10)).outcome, 'stale');
+  // the up-to-date copy answers again
+  assert.equal(checkResponse(user, 200, body(11)).outcome, 'ok');
+  assert.equal(user.lastCount, 11);
 });
 
 test('userVerdict: every answer ok with the token -> intact', () => {
