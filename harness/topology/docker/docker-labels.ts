@@ -82,15 +82,20 @@ export interface Cleanable {
 const active = new Set<Cleanable>();
 let hooksInstalled = false;
 
+/** signal-exit (pulled in by testcontainers' lock files) listens too, but only to re-raise. */
+function isSignalExitHook(listener: unknown): boolean {
+  return String(listener).includes('processOk');
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   const handler = (): void => {
-    const onlyUs = process.listenerCount(signal) === 1;
+    // Someone else handles the signal (the CLI aborts gracefully: heals faults, then calls
+    // stop()); the 'exit' hook still covers a process.exit() before that finishes.
+    if (process.listeners(signal).some((l) => l !== handler && !isSignalExitHook(l))) return;
+    // Nobody else: remove the run's containers, then die by the signal like Node's default.
     void Promise.allSettled([...active].map((t) => t.stop())).then(() => {
-      // Nobody else handles this signal: behave like Node's default (die by it).
-      if (onlyUs) {
-        process.removeListener(signal, handler);
-        process.kill(process.pid, signal);
-      }
+      process.removeListener(signal, handler);
+      process.kill(process.pid, signal);
     });
   };
   process.on(signal, handler);
