@@ -1,6 +1,6 @@
 /** Shared CLI plumbing: error -> exit code mapping, Ctrl-C handling. */
 import { ExitCode } from './exit-codes.js';
-import { HarnessError, InvalidInputError, MissingDependencyError } from '../errors.js';
+import { HarnessError, InvalidInputError, MissingDependencyError, RunAbortedError } from '../errors.js';
 import { killAllNow } from '../topology/local/process-supervisor.js';
 
 export function exitCodeFor(error: unknown): number {
@@ -26,7 +26,7 @@ export function abortOnSignals(): AbortController {
     count++;
     if (count === 1) {
       process.stderr.write(`\n${signal}: stopping the run (again to force)\n`);
-      controller.abort(new Error(signal));
+      controller.abort(new RunAbortedError(`interrupted by ${signal}`));
     } else {
       killAllNow();
       process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -77,7 +77,11 @@ export class BurstJobs implements JobSource {
     const expected = (state.base ?? 0) + state.answered;
     user.lastCount = expected - 1;
     const check = checkResponse(user, status, body);
-    if (check.got !== null) {
+    if (check.outcome === 'leak') {
+      // Another user's session: nothing to say about this user's updates; learn its count again.
+      user.lastCount = expected;
+      state.base = null;
+    } else if (check.got !== null) {
       // The check read did not increment: the model's count is what was read.
       user.lastCount = check.got;
       this.stats.bursts++;

@@ -82,7 +82,7 @@ export function pidFiles(runDir: string): Map<string, number> {
   if (!existsSync(dir)) return out;
   for (const file of readdirSync(dir)) {
     try {
-      const pid = Number(readFileSync(join(dir, file), 'utf8').trim());
+      const pid = Number(readFileSync(join(dir, file), 'utf8').trim().split(/\s+/)[0]);
       if (Number.isInteger(pid) && pid > 1) out.set(file.replace(/\.pid$/, ''), pid);
     } catch {
       /* removed meanwhile */

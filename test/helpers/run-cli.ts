@@ -52,3 +52,29 @@ export function processesOfRuns(runId?: string): number[] {
   }
   return out;
 }
+
+const serverNames = /^(php-fpm[\d.]*|nginx|redis-server|haproxy)$/;
+
+/**
+ * PIDs of server processes (php-fpm, nginx, redis-server, haproxy) now running. Their
+ * /proc/PID/environ is overwritten by their process titles, so the PSL_RUN_ID marker cannot
+ * find them: take a snapshot before a run and compare after it (leakedServers).
+ */
+export function serverPids(): Set<number> {
+  const out = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (serverNames.test(comm)) out.add(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Servers started since the snapshot and still running (the harness should have stopped them). */
+export function leakedServers(before: Set<number>): number[] {
+  return [...serverPids()].filter((pid) => !before.has(pid));
+}

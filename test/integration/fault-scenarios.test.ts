@@ -4,17 +4,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, processesOfRuns } from '../helpers/run-cli.js';
+import { runCli, processesOfRuns, serverPids, leakedServers } from '../helpers/run-cli.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 import type { ConcurrencySection } from '../../harness/checks/concurrency-meter.js';
 
 async function run(name: string, args: string[]): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
+  const before = serverPids();
   try {
     const cli = await runCli('scenario.ts', [name, '--out', dir, '--quiet', ...args]);
     assert.ok(existsSync(join(dir, 'result.json')), `no result.json: ${cli.stderr.slice(-2000)}`);
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
-    assert.deepEqual(processesOfRuns(result.runId), [], 'servers left running');
+    assert.deepEqual(processesOfRuns(result.runId), [], 'processes left running');
+    assert.deepEqual(leakedServers(before), [], 'php-fpm/nginx/haproxy/redis-server left running');
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

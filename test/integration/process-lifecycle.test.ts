@@ -313,7 +313,7 @@ function seenByStub(seen: string): { runId: string | null; groups: Map<string, n
   const groups = new Map<string, number>();
   for (const file of readdirSync(seen)) {
     if (!file.endsWith('.pid')) continue;
-    groups.set(file.replace(/\.pid$/, ''), Number(readFileSync(join(seen, file), 'utf8').trim()));
+    groups.set(file.replace(/\.pid$/, ''), Number(readFileSync(join(seen, file), 'utf8').trim().split(/\s+/)[0]));
   }
   const runIdFile = join(seen, 'run-id');
   return { runId: existsSync(runIdFile) ? readFileSync(runIdFile, 'utf8') : null, groups };

@@ -7,15 +7,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, processesOfRuns } from '../helpers/run-cli.js';
+import { runCli, processesOfRuns, serverPids, leakedServers } from '../helpers/run-cli.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 
 async function runScenario(name: string, args: string[]): Promise<{ result: RunResult; code: number | null; dir: string; stdout: string }> {
   const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
+  const before = serverPids();
   const run = await runCli('scenario.ts', [name, '--out', dir, '--quiet', ...args]);
   assert.ok(existsSync(join(dir, 'result.json')), `no result.json; stderr: ${run.stderr.slice(-2000)}`);
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
-  assert.equal(processesOfRuns(result.runId).length, 0, 'servers of the run are still running');
+  assert.equal(processesOfRuns(result.runId).length, 0, 'processes of the run are still running');
+  assert.deepEqual(leakedServers(before), [], 'php-fpm/nginx/haproxy/redis-server started by the run are still running');
   assert.ok(existsSync(join(dir, 'report.html')), 'report.html missing');
   return { result, code: run.code, dir, stdout: run.stdout };
 }

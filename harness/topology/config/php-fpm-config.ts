@@ -15,9 +15,15 @@ export interface PhpFpmConfigInput {
   env?: Record<string, string>;
 }
 
-/** php-fpm treats `=`/`&`/`;` specially in unquoted values: quote anything not plain. */
+/** Bare words the INI parser turns into booleans or nothing (SameSite=None would become ""). */
+const iniKeywords = new Set(['none', 'null', 'yes', 'no', 'true', 'false', 'on', 'off']);
+
+/**
+ * php-fpm treats `=`/`&`/`;` specially in unquoted values, and INI keywords are not strings:
+ * quote anything not plain. (A quoted "On"/"Off" still works for boolean settings.)
+ */
 export function quoteIniValue(value: string): string {
-  if (/^[A-Za-z0-9_./:-]*$/.test(value)) return value;
+  if (/^[A-Za-z0-9_./:-]*$/.test(value) && value !== '' && !iniKeywords.has(value.toLowerCase())) return value;
   if (value.includes('"')) throw new Error(`php ini value may not contain a double quote: ${value}`);
   return `"${value}"`;
 }

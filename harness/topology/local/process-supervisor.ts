@@ -1,12 +1,15 @@
 /**
  * Starts server processes and stops them by PID. Each server runs in its own process group
  * (detached => setsid), so a SIGKILL to the group also takes PHP-FPM's workers and nginx's
- * worker. Every process carries PSL_RUN_ID in its environment and a pid file in the run
- * directory, so a later run can find and stop what a killed harness left behind.
+ * worker. Each server leaves a pid file in the run directory ("PID STARTTIME"), so a later
+ * run can find and stop what a killed harness left behind: the start time tells our process
+ * from an unrelated one that reused the PID. (PSL_RUN_ID is also put in the environment, but
+ * nginx, PHP-FPM and redis-server overwrite /proc/PID/environ with their process titles.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, existsSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { processStartTime } from './process-start-time.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ManagedProcess {
@@ -81,7 +84,7 @@ export function spawnServer(options: SpawnOptions): ManagedProcess {
   });
   const proc: ManagedProcess = { name: options.name, pid, child, logFile: options.logFile, exited: exitedPromise, hasExited: () => exited };
   live.add(proc);
-  writeFileSync(join(options.pidsDir, `${options.name}.pid`), `${pid}\n`);
+  writeFileSync(join(options.pidsDir, `${options.name}.pid`), `${pid} ${processStartTime(pid) ?? ''}\n`);
   void exitedPromise.then(() => {
     // The group may outlive its leader (orphaned workers): only forget it once the group is gone.
     if (!groupAlive(pid)) live.delete(proc);
@@ -128,41 +131,75 @@ async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> 
   return !groupAlive(pgid);
 }
 
-/** Every process tagged with this run id (found through /proc/PID/environ) plus the pid files. */
-export function killRunProcesses(runId: string, pidsDir: string): number {
-  const marker = `PSL_RUN_ID=${runId}`;
-  const pids = new Set<number>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
-        if (environ.split('\0').includes(marker)) pids.add(Number(entry));
-      } catch {
-        /* gone or not ours */
-      }
-    }
-  } catch {
-    // No /proc: trust the pid files only when the process still exists.
+interface ProcStat {
+  pid: number;
+  pgid: number;
+  startTime: string;
+}
+
+function readProcStats(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      for (const file of readdirSync(pidsDir)) {
-        const pid = Number(readFileSync(join(pidsDir, file), 'utf8').trim());
-        if (pid > 1) pids.add(pid);
-      }
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(entry), pgid: Number(fields[2]), startTime: fields[19] ?? '' });
     } catch {
-      /* none */
+      /* gone */
     }
   }
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    killGroup(pid, 'SIGKILL');
+  return out;
+}
+
+/**
+ * Stops what a dead run left: every process group named by its pid files (the leader if it
+ * is still the process we started, and any member of its group that started no earlier, for
+ * a group whose leader died first), plus any process still carrying the run's marker.
+ */
+export function killRunProcesses(runId: string, pidsDir: string): number {
+  const recorded: Array<{ pid: number; startTime: string | null }> = [];
+  try {
+    for (const file of readdirSync(pidsDir)) {
+      const [pid, start] = readFileSync(join(pidsDir, file), 'utf8').trim().split(/\s+/);
+      if (Number(pid) > 1) recorded.push({ pid: Number(pid), startTime: start || null });
+    }
+  } catch {
+    /* no pid files */
+  }
+  const victims = new Set<number>();
+  const hasProc = existsSync('/proc');
+  if (!hasProc) {
+    // No /proc (macOS): the pid files are all there is.
+    for (const r of recorded) if (killGroup(r.pid, 'SIGKILL')) victims.add(r.pid);
+    return victims.size;
+  }
+  const stats = readProcStats();
+  for (const r of recorded) {
+    for (const s of stats) {
+      if (s.pgid !== r.pid) continue;
+      const leaderMatches = s.pid === r.pid && (r.startTime === null || s.startTime === r.startTime);
+      const laterMember = s.pid !== r.pid && r.startTime !== null && Number(s.startTime) >= Number(r.startTime);
+      if (leaderMatches || laterMember) victims.add(s.pid);
+    }
+  }
+  const marker = `PSL_RUN_ID=${runId}`;
+  for (const s of stats) {
+    try {
+      if (readFileSync(`/proc/${s.pid}/environ`, 'latin1').split('\0').includes(marker)) victims.add(s.pid);
+    } catch {
+      /* gone or not readable */
+    }
+  }
+  victims.delete(process.pid);
+  for (const pid of victims) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* already gone */
     }
   }
-  return pids.size;
+  return victims.size;
 }
 
 /** Synchronously SIGKILL everything still alive (used on a second Ctrl-C). */

@@ -3,11 +3,13 @@
  * whose harness died (SIGKILL) leaves its directory behind; the next run finds it, stops the
  * processes it recorded and removes it.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { killRunProcesses } from './process-supervisor.js';
+import { processStartTime } from './process-start-time.js';
+export { processStartTime };
 
 export const runsRoot = () => process.env.PSL_RUNS_DIR ?? join(tmpdir(), 'php-session-lab', 'runs');
 
@@ -23,22 +25,17 @@ export function newRunId(prefix = 'run'): string {
 }
 
 export function createRunDirectory(runId: string): RunDirectory {
-  const path = join(runsRoot(), runId);
-  const pidsDir = join(path, 'pids');
-  mkdirSync(pidsDir, { recursive: true });
-  writeFileSync(join(path, 'owner.json'), JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }));
-  return { runId, path, pidsDir };
+  const root = runsRoot();
+  const path = join(root, runId);
+  // Built under a hidden name and renamed into place, so a concurrent reaper never sees a
+  // run directory without its owner.json (and takes it for a dead run).
+  const staging = join(root, `.staging-${runId}`);
+  mkdirSync(join(staging, 'pids'), { recursive: true });
+  writeFileSync(join(staging, 'owner.json'), JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid) }));
+  renameSync(staging, path);
+  return { runId, path, pidsDir: join(path, 'pids') };
 }
 
-/** Field 22 of /proc/PID/stat: start time in clock ticks; detects PID reuse. */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 function ownerAlive(dir: string): boolean {
   try {
@@ -73,6 +70,15 @@ export function reapStaleRuns(log: (message: string) => void = () => {}): number
     return 0;
   }
   for (const runId of entries) {
+    if (runId.startsWith('.')) {
+      // A staging directory left by a harness that died while creating it.
+      try {
+        if (Date.now() - statSync(join(root, runId)).mtimeMs > 60_000) rmSync(join(root, runId), { recursive: true, force: true });
+      } catch {
+        /* gone */
+      }
+      continue;
+    }
     const dir = join(root, runId);
     if (ownerAlive(dir)) continue;
     const killed = killRunProcesses(runId, join(dir, 'pids'));
