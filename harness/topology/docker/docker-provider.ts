@@ -12,6 +12,7 @@ import type { Provider, ProxyNames, StartedTopology, TopologySpec } from '../top
 import type { BalancerRetry, EnvInfo } from '../../results/result-schema.js';
 import { collectEnvInfo } from '../../results/env-info.js';
 import { HarnessError, InvalidInputError, ReadinessTimeoutError } from '../../errors.js';
+import { freePorts } from '../free-port.js';
 import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-config.js';
 import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
 import { nginxBalancerRetry, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
@@ -30,10 +31,11 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const ADDR = { redis: 2, balancer: 3, firstNode: 11 } as const;
 
 type HostPort = { host: string; port: number };
-
-function splitHostPort(listen: string): HostPort {
-  const i = listen.lastIndexOf(':');
-  return { host: listen.slice(0, i), port: Number(listen.slice(i + 1)) };
+interface ProxyLink {
+  kind: 'balancer' | 'redis';
+  node: string;
+  listen: string;
+  upstream: string;
 }
 
 function parseVersions(text: string): Record<string, string> {
@@ -101,9 +103,23 @@ class DockerTopology implements StartedTopology {
       const redisDirect = this.spec.strategy.needsRedis ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null;
 
       // Links: balancer -> node and node -> Redis, through Toxiproxy when proxies are on.
+      // Proxy ports are chosen up front, so the proxy server starts alongside the containers.
       const upstreams: Record<string, string> = {};
+      const links: ProxyLink[] = [];
       if (this.spec.proxies) {
-        await this.createProxies(redisDirect, upstreams, signal);
+        const ports = await freePorts(this.nodeNames.length * (redisDirect ? 2 : 1), net.gateway);
+        for (const name of this.nodeNames) {
+          const port = ports.shift()!;
+          upstreams[name] = `${net.gateway}:${port}`;
+          links.push({ kind: 'balancer', node: name, listen: upstreams[name]!, upstream: `${this.nodeIp(name)}:${HTTP_PORT}` });
+          if (redisDirect) {
+            const redisPort = ports.shift()!;
+            this.nodeRedis.set(name, { host: net.gateway, port: redisPort });
+            links.push({ kind: 'redis', node: name, listen: `${net.gateway}:${redisPort}`, upstream: `${redisDirect.host}:${redisDirect.port}` });
+          } else {
+            this.nodeRedis.set(name, null);
+          }
+        }
       } else {
         for (const name of this.nodeNames) {
           upstreams[name] = `${this.nodeIp(name)}:${HTTP_PORT}`;
@@ -113,6 +129,7 @@ class DockerTopology implements StartedTopology {
       signal?.throwIfAborted();
 
       await Promise.all([
+        links.length > 0 ? this.createProxies(links, signal) : Promise.resolve(),
         redisDirect ? this.startRedis() : Promise.resolve(),
         ...this.nodeNames.map(async (name) => this.nodes.set(name, await this.startNode(name))),
       ]);
@@ -127,31 +144,23 @@ class DockerTopology implements StartedTopology {
     }
   }
 
-  private async createProxies(redisDirect: HostPort | null, upstreams: Record<string, string>, signal?: AbortSignal): Promise<void> {
-    const net = this.network!;
+  private async createProxies(links: ProxyLink[], signal?: AbortSignal): Promise<void> {
     let url = this.spec.toxiproxyUrl;
     if (!url) {
-      this.hostToxiproxy = await startHostToxiproxy(net.gateway, signal);
+      this.hostToxiproxy = await startHostToxiproxy(this.network!.gateway, signal);
       url = this.hostToxiproxy.url;
     }
     // An external Toxiproxy must run on this host: its proxies listen on the gateway address.
     const client = new Toxiproxy(url);
     const proxies: ProxyNames = { balancerToNode: {}, nodeToRedis: {} };
     this.toxiproxy = { url, proxies };
-    for (const name of this.nodeNames) {
-      const proxyName = `${this.spec.runId}-balancer-${name}`;
-      const proxy = await client.createProxy({ name: proxyName, listen: `${net.gateway}:0`, upstream: `${this.nodeIp(name)}:${HTTP_PORT}` });
-      proxies.balancerToNode[name] = proxyName;
-      upstreams[name] = `${net.gateway}:${splitHostPort(proxy.listen).port}`;
-      if (redisDirect) {
-        const redisName = `${this.spec.runId}-${name}-redis`;
-        const redisProxy = await client.createProxy({ name: redisName, listen: `${net.gateway}:0`, upstream: `${redisDirect.host}:${redisDirect.port}` });
-        proxies.nodeToRedis[name] = redisName;
-        this.nodeRedis.set(name, { host: net.gateway, port: splitHostPort(redisProxy.listen).port });
-      } else {
-        this.nodeRedis.set(name, null);
-      }
-    }
+    await Promise.all(
+      links.map(async (link) => {
+        const name = link.kind === 'balancer' ? `${this.spec.runId}-balancer-${link.node}` : `${this.spec.runId}-${link.node}-redis`;
+        await client.createProxy({ name, listen: link.listen, upstream: link.upstream });
+        (link.kind === 'balancer' ? proxies.balancerToNode : proxies.nodeToRedis)[link.node] = name;
+      }),
+    );
   }
 
   private base(kind: ImageKind, role: string, ip: string, aliases: string[]): LabContainer {
@@ -230,7 +239,8 @@ class DockerTopology implements StartedTopology {
     const container = this.base(kind, 'balancer', this.network!.ip(ADDR.balancer), ['balancer'])
       .publishOnLoopback(HTTP_PORT)
       .withCopyContentToContainer([config])
-      .withWaitStrategy(Wait.forHttp('/health', HTTP_PORT).forStatusCode(200).withReadTimeout(1000));
+      // The read timeout is also the retry interval: keep it short.
+      .withWaitStrategy(Wait.forHttp('/health', HTTP_PORT).forStatusCode(200).withReadTimeout(250));
     this.balancer = await this.launch('balancer', container);
     this.baseUrl = `http://127.0.0.1:${this.balancer.getMappedPort(HTTP_PORT)}`;
   }
