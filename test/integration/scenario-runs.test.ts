@@ -43,6 +43,8 @@ test('redis-failover: a node dies and no user loses the session', async () => {
     assert.ok((result.nodesServed['node-2'] ?? 0) > 0, 'node-2 never served before the kill');
     assert.ok(result.env.php && result.env.nginx && result.env.redis, 'env versions missing');
     assert.equal(result.balancerRetry.balancer, 'nginx');
+    const gate = await runCli('gate.ts', [join(dir, 'result.json'), '--threshold', 'session_loss_rate:rate==0', '--no-summary']);
+    assert.equal(gate.code, 0, gate.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -56,6 +58,9 @@ test('affinity-failover: about a third of the users lose their session', async (
     assert.equal(result.outcomes.leak, 0);
     assert.equal(result.balancer, 'haproxy');
     assert.ok(result.outcomes.reset > 0, 'a lost session shows as reset answers');
+    const gate = await runCli('gate.ts', [join(dir, 'result.json'), '--threshold', 'session_loss_rate:rate==0', '--no-summary']);
+    assert.equal(gate.code, 99, gate.stdout);
+    assert.match(gate.stdout, /session_loss_rate/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,76 @@
+/**
+ * The gate on real runs (A/A passes, injected Redis latency fails naming the metric), the
+ * comparison of strategies under one fault, and faults through an external Toxiproxy.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, serverPids, leakedServers } from '../helpers/run-cli.js';
+import { spawnToxiproxyServer } from '../../harness/toxiproxy/spawn-toxiproxy.js';
+import type { RunResult } from '../../harness/results/result-schema.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'psl-gate-'));
+test.after(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function scenario(file: string, out: string, args: string[] = []): Promise<string> {
+  const run = await runCli('scenario.ts', [file, '--out', join(scratch, out), '--quiet', ...args]);
+  const path = join(scratch, out, 'result.json');
+  assert.ok(existsSync(path), `no result: ${run.stderr.slice(-1500)}`);
+  return path;
+}
+
+test('gate: A/A passes, 5 ms of Redis latency fails on p50', async () => {
+  // Interleaved, so a slow patch of a shared machine hits baseline and candidate alike.
+  const a = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'a');
+  const slow = await scenario('test/fixtures/scenarios/gate-check-slow-redis.ts', 'slow');
+  const b = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'b');
+  // A request makes two Redis round trips: +5 ms each is +10 ms on a median of a few ms.
+  const limits = ['--max-regression', 'p50=60%', '--no-summary'];
+  const aa = await runCli('gate.ts', [b, '--baseline', a, ...limits, '--junit', join(scratch, 'aa.xml')]);
+  assert.equal(aa.code, 0, `A/A raised a false alarm:\n${aa.stdout}\n${aa.stderr}`);
+  const regression = await runCli('gate.ts', [slow, '--baseline', a, ...limits, '--junit', join(scratch, 'slow.xml')]);
+  assert.equal(regression.code, 99, `no regression found:\n${regression.stdout}`);
+  assert.match(regression.stdout, /p50/);
+  assert.match(readFileSync(join(scratch, 'slow.xml'), 'utf8'), /<failure/);
+  const verdict = (JSON.parse(readFileSync(slow, 'utf8')) as RunResult).gate as { passed?: boolean };
+  assert.equal(verdict.passed, false, 'the verdict is written into the result');
+});
+
+test('compare: files vs affinity vs redis under one node-kill, one report', async () => {
+  const out = join(scratch, 'compare');
+  const before = serverPids();
+  const run = await runCli('compare.ts', ['redis-failover', '--strategies', 'files,affinity,redis', '--duration', '12s', '--users', '150', '--connections', '12', '--quiet', '--out', out]);
+  assert.equal(run.code, 0, run.stderr.slice(-2000));
+  assert.deepEqual(leakedServers(before), []);
+  const read = (s: string) => JSON.parse(readFileSync(join(out, s, 'result.json'), 'utf8')) as RunResult;
+  const files = read('files');
+  const affinity = read('affinity');
+  const redis = read('redis');
+  for (const r of [files, affinity, redis]) {
+    assert.equal(r.faults[0]?.type, 'node-kill');
+    assert.equal(r.seed, files.seed);
+    assert.equal(r.sessions.users, 150);
+  }
+  assert.equal(redis.sessions.lost, 0);
+  const affinityShare = affinity.sessions.lost / affinity.sessions.users;
+  assert.ok(affinityShare >= 0.15 && affinityShare <= 0.55, `affinity lost ${affinityShare}`);
+  assert.ok((files.outcomes.reset + files.outcomes.stale) / files.requests.total > 0.5, 'files: most answers anomalous');
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  for (const name of ['files', 'affinity', 'redis']) assert.ok(html.includes(name), `${name} missing from the report`);
+});
+
+test('faults through an external Toxiproxy (--toxiproxy-url): proxies created there and removed after', async () => {
+  const server = await spawnToxiproxyServer({ port: 0 });
+  try {
+    const path = await scenario('redis-outage', 'external', ['--duration', '10s', '--users', '60', '--connections', '6', '--toxiproxy-url', server.url]);
+    const result = JSON.parse(readFileSync(path, 'utf8')) as RunResult;
+    assert.equal(result.faults[0]?.type, 'redis-down');
+    assert.ok(result.outcomes.reset > 0, 'the outage went through the external proxies');
+    const proxies = (await (await fetch(`${server.url}/proxies`)).json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(proxies), [], 'the run removed its proxies from the external Toxiproxy');
+  } finally {
+    await server.stop();
+  }
+});
