@@ -11,7 +11,7 @@ import { Wait, type StartedTestContainer } from 'testcontainers';
 import type { Provider, ProxyNames, StartedTopology, TopologySpec } from '../topology-types.js';
 import type { BalancerRetry, EnvInfo } from '../../results/result-schema.js';
 import { collectEnvInfo } from '../../results/env-info.js';
-import { HarnessError, InvalidInputError, ReadinessTimeoutError } from '../../errors.js';
+import { HarnessError, InvalidInputError, ReadinessTimeoutError, RunAbortedError } from '../../errors.js';
 import { freePorts } from '../free-port.js';
 import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-config.js';
 import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
@@ -68,6 +68,7 @@ class DockerTopology implements StartedTopology {
   /** node name -> the Redis address that node uses (a proxy when proxies are on). */
   private readonly nodeRedis = new Map<string, HostPort | null>();
   private stopping: Promise<number> | null = null;
+  private stopped = false;
   private readonly log: (message: string) => void;
 
   constructor(readonly spec: TopologySpec) {
@@ -99,6 +100,7 @@ class DockerTopology implements StartedTopology {
       const envPromise = collectEnvInfo();
       this.network = await createRunNetwork(this.spec.runId);
       const net = this.network;
+      if (this.stopping) throw new RunAbortedError('the topology is stopping');
       this.log(`network ${net.name} ${net.subnet}`);
       const redisDirect = this.spec.strategy.needsRedis ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null;
 
@@ -140,6 +142,8 @@ class DockerTopology implements StartedTopology {
       this.log(`docker topology ready in ${(this.startMs / 1000).toFixed(1)} s (${((performance.now() - tReady) / 1000).toFixed(1)} s after images)`);
     } catch (error) {
       await this.stop().catch(() => {});
+      // Stopped mid-start: a container or the network may have appeared after stop() looked.
+      if (error instanceof RunAbortedError) await removeRun(this.spec.runId).catch(() => {});
       throw error;
     }
   }
@@ -173,9 +177,17 @@ class DockerTopology implements StartedTopology {
 
   /** Starts a container; on failure, names it and quotes its last log lines. */
   private async launch(role: string, container: LabContainer): Promise<StartedTestContainer> {
+    if (this.stopping) throw new RunAbortedError(`${role} not started: the topology is stopping`);
     try {
-      return await container.start();
+      const started = await container.start();
+      if (this.stopping) {
+        // stop() ran while this container was starting (Ctrl-C during start): do not leak it.
+        await removeRun(this.spec.runId);
+        throw new RunAbortedError(`${role} not kept: the topology is stopping`);
+      }
+      return started;
     } catch (error) {
+      if (error instanceof RunAbortedError) throw error;
       const tail = await docker(['logs', '--tail', '15', this.containerName(role)]).catch(() => '');
       throw new ReadinessTimeoutError(`${role} container did not become ready: ${(error as Error).message}${tail ? ` | logs: ${tail.split('\n').join(' | ')}` : ''}`, {
         cause: error,
@@ -298,14 +310,15 @@ class DockerTopology implements StartedTopology {
   private async doStop(): Promise<number> {
     const t0 = performance.now();
     try {
-      // Everything labelled with the run goes: containers (force = SIGKILL), then the network.
-      await removeRun(this.spec.runId);
       if (this.toxiproxy && this.spec.toxiproxyUrl) {
+        // External Toxiproxy: remove the proxies we created there.
         const client = new Toxiproxy(this.spec.toxiproxyUrl);
         const names = [...Object.values(this.toxiproxy.proxies.balancerToNode), ...Object.values(this.toxiproxy.proxies.nodeToRedis)];
         await Promise.allSettled(names.map(async (n) => (await client.get(n)).remove()));
       }
-      await this.hostToxiproxy?.stop();
+      // Everything labelled with the run goes: containers (force = SIGKILL), then the network.
+      await Promise.all([removeRun(this.spec.runId), this.hostToxiproxy?.stop()]);
+      this.stopped = true;
     } finally {
       untrackActive(this);
     }
@@ -313,7 +326,7 @@ class DockerTopology implements StartedTopology {
   }
 
   stopSync(): void {
-    if (this.stopping) return;
+    if (this.stopped) return;
     this.hostToxiproxy?.child.kill('SIGKILL');
     removeRunSync(this.spec.runId);
   }
