@@ -27,8 +27,12 @@ function thresholdSummary(r: RunResult): Cell {
 function recoveryCell(r: RunResult, fault: string): Cell {
   const rec = r.recovery?.find((x) => x.fault === fault);
   if (!rec) return '—';
-  if (rec.fromStartMs === null && rec.fromHealMs === null) return { value: 'not recovered', cls: 'bad', title: 'no 3 clean seconds in a row before the run ended' };
   const start = rec.fromStartMs === null ? 'not recovered' : fmtSeconds(rec.fromStartMs);
+  // A fault never healed within the run (node-kill without restoreAt) has no "after heal".
+  const window = r.faults.find((f) => (f.label ?? `${f.type} ${f.target}`) === rec.fault);
+  const healed = window ? window.endMs < r.durationMs : rec.fromHealMs !== null;
+  if (!healed) return { value: start, cls: rec.fromStartMs === null ? 'bad' : undefined, title: 'the fault lasted until the end of the run' };
+  if (rec.fromStartMs === null && rec.fromHealMs === null) return { value: 'not recovered', cls: 'bad', title: 'no 3 clean seconds in a row before the run ended' };
   const heal = rec.fromHealMs === null ? 'not recovered' : fmtSeconds(rec.fromHealMs);
   return { value: markup(`${escapeHtml(start)} <small>after heal: ${escapeHtml(heal)}</small>`), cls: rec.fromHealMs === null ? 'bad' : undefined };
 }
