@@ -1,6 +1,6 @@
 /** Runs a CLI of the harness as a child process and collects its output. */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../harness/util/project-root.js';
 
@@ -62,11 +62,13 @@ const serverNames = /^(php-fpm[\d.]*|nginx|redis-server|haproxy)$/;
  */
 export function serverPids(): Set<number> {
   const out = new Set<number>();
+  // Servers inside containers (the docker provider) live in another PID namespace: not ours.
+  const ownNamespace = readlinkSync('/proc/self/ns/pid');
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (serverNames.test(comm)) out.add(Number(entry));
+      if (serverNames.test(comm) && readlinkSync(`/proc/${entry}/ns/pid`) === ownNamespace) out.add(Number(entry));
     } catch {
       /* gone */
     }
