@@ -7,10 +7,18 @@ import { projectRoot } from '../../util/project-root.js';
 
 const execFileP = promisify(execFile);
 
-/** Ryuk (testcontainers' reaper) needs an image from a registry: we label and reap ourselves. */
+/**
+ * testcontainers settings for this project, set before its first call (it reads them lazily):
+ * - Ryuk (its reaper) needs an image from a registry: we label and reap ourselves;
+ * - inside a container (/.dockerenv) it would reach published ports on the docker0 gateway,
+ *   but we publish on 127.0.0.1 only: with a local daemon, the host is 127.0.0.1.
+ */
 export function disableRyuk(): void {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  const dockerHost = process.env.DOCKER_HOST ?? '';
+  if (dockerHost === '' || dockerHost.startsWith('unix:')) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 }
+disableRyuk();
 
 /** Runs a bash script of docker/, failing with its last output lines. */
 export function runScript(script: string, args: string[] = [], timeoutMs = 120_000): Promise<string> {
