@@ -95,7 +95,23 @@ async function buildImage(kind: ImageKind, tag: string, log: (message: string) =
   }
   const buildMs = performance.now() - t0;
   log(`built ${tag} in ${(buildMs / 1000).toFixed(1)} s`);
+  await pruneOldTags(kind, tag, log);
   return { kind, tag, buildMs };
+}
+
+/** Removes older php-session-lab/<kind> tags (an image still used by a container stays). */
+async function pruneOldTags(kind: ImageKind, keep: string, log: (message: string) => void): Promise<void> {
+  const docker = (await getContainerRuntimeClient()).container.dockerode;
+  const images = await docker.listImages({ filters: JSON.stringify({ reference: [`php-session-lab/${kind}`] }) });
+  const old = images.flatMap((image) => image.RepoTags ?? []).filter((t) => t !== keep && t.startsWith(`php-session-lab/${kind}:`));
+  for (const t of old) {
+    try {
+      await docker.getImage(t).remove();
+      log(`removed old image ${t}`);
+    } catch {
+      // In use by a container (another run): keep it.
+    }
+  }
 }
 
 /** Builds (or finds cached) the images a topology needs; one build per tag per process. */
