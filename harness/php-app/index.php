@@ -34,6 +34,12 @@ if (!isset($_SESSION) || !is_array($_SESSION)) {
     $_SESSION = [];
 }
 
+// ?work=MS: the request works for MS milliseconds while its session is open (and, with
+// locking, locked) — like an app querying a database between session_start() and the end.
+if (isset($_GET['work']) && !$readOnly) {
+    usleep(max(0, min((int)$_GET['work'], 1000)) * 1000);
+}
+
 if (!$readOnly) {
     $_SESSION['visit_count'] = (int)($_SESSION['visit_count'] ?? 0) + 1;
     if (isset($_GET['user']) && is_string($_GET['user']) && !isset($_SESSION['user'])) {

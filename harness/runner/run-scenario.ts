@@ -106,7 +106,8 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let workloadStart = 0;
   let measuredMs = 0;
   let windows: RunResult['faults'] = [];
-  const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize) : null;
+  const workQuery = w.workMs > 0 ? `&work=${w.workMs}` : '';
+  const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery) : null;
   const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
   let redisProbe: RedisProbe | null = null;
   let redisSection: RedisSection | null = null;
@@ -128,7 +129,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     const workload = new AutocannonWorkload({
       baseUrl: topology.baseUrl,
       pool,
-      jobs: bursts ?? new VisitJobs(pool),
+      jobs: bursts ?? new VisitJobs(pool, workQuery),
       connections: w.connections,
       ...(durationMs !== undefined ? { durationMs } : {}),
       ...(w.requests !== undefined ? { requests: w.requests } : {}),

@@ -61,6 +61,8 @@ export const workloadSchema = z
      */
     mode: z.enum(['visits', 'bursts']).default('visits'),
     burstSize: z.number().int().min(2).max(256).default(10),
+    /** Each request works this long (ms) with its session open (?work=): what holds a session lock in real apps. */
+    workMs: z.number().int().min(0).max(1000).default(0),
   })
   .strict()
   .refine((w) => w.duration !== undefined || w.requests !== undefined, {

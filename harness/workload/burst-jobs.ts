@@ -34,6 +34,8 @@ export class BurstJobs implements JobSource {
   constructor(
     private readonly pool: VirtualUserPool,
     private readonly burstSize: number,
+    /** Extra query string for visits and increments, e.g. "&work=5". */
+    private readonly query = '',
   ) {
     this.state = pool.users.map(() => ({ base: null, outstanding: 0, answered: 0 }));
     this.stats = { bursts: 0, burstSize, lostUpdates: 0, burstsWithLoss: 0, failedIncrements: 0 };
@@ -47,12 +49,13 @@ export class BurstJobs implements JobSource {
     const user = this.pool.users[index]!;
     const state = this.state[index]!;
     if (state.base === null || !user.tokenStored) {
-      return { userIndex: index, kind: 'visit', path: `/?user=${user.id}&set=${user.token}` };
+      return { userIndex: index, kind: 'visit', path: `/?user=${user.id}&set=${user.token}${this.query}` };
     }
     state.outstanding = this.burstSize;
     state.answered = 0;
-    for (let i = 1; i < this.burstSize; i++) this.ready.push({ userIndex: index, kind: 'burst', path: `/?user=${user.id}` });
-    return { userIndex: index, kind: 'burst', path: `/?user=${user.id}` };
+    const path = `/?user=${user.id}${this.query}`;
+    for (let i = 1; i < this.burstSize; i++) this.ready.push({ userIndex: index, kind: 'burst', path });
+    return { userIndex: index, kind: 'burst', path };
   }
 
   complete(job: Job, status: number, body: string | null): CheckedAnswer {

@@ -4,13 +4,17 @@ import type { Job, JobSource } from './job-source.js';
 import type { VirtualUserPool } from './virtual-users.js';
 
 export class VisitJobs implements JobSource {
-  constructor(private readonly pool: VirtualUserPool) {}
+  /** @param query extra query string for every visit, e.g. "&work=5" */
+  constructor(
+    private readonly pool: VirtualUserPool,
+    private readonly query = '',
+  ) {}
 
   next(): Job | null {
     const index = this.pool.acquire();
     if (index < 0) return null;
     const user = this.pool.users[index]!;
-    const path = user.tokenStored ? `/?user=${user.id}` : `/?user=${user.id}&set=${user.token}`;
+    const path = (user.tokenStored ? `/?user=${user.id}` : `/?user=${user.id}&set=${user.token}`) + this.query;
     return { userIndex: index, path, kind: 'visit' };
   }
 

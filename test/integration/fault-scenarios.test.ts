@@ -58,9 +58,9 @@ test('redis-latency: the p50 grows with the injected Redis latency', async () =>
   assert.equal(r.sessions.lost, 0);
 });
 
-test('concurrent-writes: redis without locking loses updates, tuned locking and files do not', async () => {
+test('concurrent-writes: redis without locking and with the default lock wait lose updates; tuned locking and files do not', async () => {
   const results: Record<string, ConcurrencySection> = {};
-  for (const strategy of ['files', 'redis', 'redis-locking']) {
+  for (const strategy of ['files', 'redis', 'redis-locking-default', 'redis-locking']) {
     const r = await run('concurrent-writes', ['--strategy', strategy, '--duration', '8s']);
     results[strategy] = r.concurrency as ConcurrencySection;
     assert.ok(results[strategy]!.bursts > 10, `${strategy}: only ${results[strategy]!.bursts} bursts`);
@@ -68,4 +68,9 @@ test('concurrent-writes: redis without locking loses updates, tuned locking and 
   assert.equal(results.files!.lostUpdates, 0, 'files (flock) lost updates');
   assert.ok(results.redis!.lostUpdates > 0, 'redis without locking lost nothing');
   assert.equal(results['redis-locking']!.lostUpdates, 0, 'tuned locking lost updates');
+  // The default lock wait drops writes silently: answered 200, logged only by PHP.
+  const defaults = results['redis-locking-default']!;
+  assert.ok(defaults.lostUpdates > 0, 'redis-locking-default lost nothing');
+  assert.ok(defaults.lockErrors > 0, 'no dropped write in the PHP logs');
+  assert.equal(defaults.failedIncrements, 0, 'the lost increments were answered 2xx');
 });
