@@ -4,6 +4,22 @@ import { InvalidInputError } from '../errors.js';
 import { intFlag } from './cli-support.js';
 import { strategyNames } from '../strategies/strategy-registry.js';
 
+/** parseArgs options shared by `scenario` and `compare`. */
+export const overrideOptions = {
+  duration: { type: 'string' },
+  users: { type: 'string' },
+  connections: { type: 'string' },
+  nodes: { type: 'string' },
+  requests: { type: 'string' },
+  rate: { type: 'string' },
+  balancer: { type: 'string' },
+  provider: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'toxiproxy-url': { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
 export interface OverrideFlags {
   duration?: string;
   users?: string;

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import { abortOnSignals, runMain, intFlag } from './cli-support.js';
-import { applyOverrides } from './scenario-overrides.js';
+import { applyOverrides, overrideOptions } from './scenario-overrides.js';
 import { InvalidInputError } from '../errors.js';
 import { listScenarioNames, loadScenarioModule } from '../scenario/scenario-loader.js';
 import { validateScenario } from '../scenario/validate-scenario.js';
@@ -34,22 +34,11 @@ async function main(): Promise<number> {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
+        ...overrideOptions,
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
-        duration: { type: 'string' },
-        users: { type: 'string' },
-        connections: { type: 'string' },
-        nodes: { type: 'string' },
-        requests: { type: 'string' },
-        rate: { type: 'string' },
         strategy: { type: 'string' },
-        balancer: { type: 'string' },
-        provider: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        'toxiproxy-url': { type: 'string' },
         repeat: { type: 'string' },
-        quiet: { type: 'boolean' },
       },
     });
   } catch (error) {

@@ -1,37 +1,18 @@
-/** bandwidth: caps a link's throughput (KB/s) in the downstream direction. */
+/** bandwidth: caps a link's throughput (KB/s). */
 import { z } from 'zod';
-import { faultSchema } from '../scenario/scenario-schema.js';
-import type { FaultKind } from './fault-kind.js';
+import { defineToxicFault } from './toxic-fault.js';
 import { linkKindOf, linkTargetCheck } from './link-target.js';
-import { addToxic, linkNames, removeToxic, toxicNameFor } from './proxy-links.js';
 
-const schema = faultSchema.extend({
-  type: z.literal('bandwidth'),
-  target: z.string().default('redis'),
-  rate: z.number().int().min(1).max(10_000_000),
-  stream: z.enum(['downstream', 'upstream']).default('downstream'),
-});
-type Spec = z.output<typeof schema>;
-const toxicName = (spec: Spec) => toxicNameFor('bandwidth', spec.at);
-
-export const bandwidthFault: FaultKind<Spec> = {
+export const bandwidthFault = defineToxicFault({
   type: 'bandwidth',
-  schema,
-  links: (spec) => [linkKindOf(spec.target)],
   defaultTarget: 'redis',
+  attributes: {
+    rate: z.number().int().min(1).max(10_000_000),
+    stream: z.enum(['downstream', 'upstream']).default('downstream'),
+  },
   checkTarget: linkTargetCheck,
-  async apply(ctx, spec) {
-    await addToxic(ctx, linkNames(ctx, linkKindOf(spec.target), spec.target), {
-      name: toxicName(spec),
-      type: 'bandwidth',
-      stream: spec.stream,
-      toxicity: 1,
-      attributes: { rate: spec.rate },
-    });
-    ctx.log(`${spec.target} link capped at ${spec.rate} KB/s`);
-  },
-  async heal(ctx, spec) {
-    await removeToxic(ctx, linkNames(ctx, linkKindOf(spec.target), spec.target), toxicName(spec));
-    ctx.log(`${spec.target} link uncapped`);
-  },
-};
+  linkKind: linkKindOf,
+  toxic: (spec) => ({ type: 'bandwidth', stream: spec.stream, attributes: { rate: spec.rate } }),
+  applied: (spec) => `${spec.target} link capped at ${spec.rate} KB/s`,
+  healed: (spec) => `${spec.target} link uncapped`,
+});

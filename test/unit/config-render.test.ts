@@ -8,7 +8,7 @@ import { quoteIniValue, renderPhpFpmConfig, renderPhpIni, type PhpFpmConfigInput
 import { nginxBalancerRetry, renderNginxBalancerConfig } from '../../harness/topology/config/nginx-balancer-config.js';
 import { renderNginxNodeConfig } from '../../harness/topology/config/nginx-node-config.js';
 import { haproxyBalancerRetry, renderHaproxyConfig } from '../../harness/topology/config/haproxy-config.js';
-import { redisSavePath } from '../../harness/strategies/redis-save-path.js';
+import { redisSavePath } from '../../harness/strategies/redis-handler.js';
 
 const SAVE_PATH = redisSavePath({ host: '127.0.0.1', port: 6379 });
 const upstreams = { 'node-1': '127.0.0.1:41001', 'node-2': '127.0.0.1:41002', 'node-3': '127.0.0.1:41003' };

@@ -1,0 +1,26 @@
+/** The phpredis `redis` session handler, shared by the redis strategies. */
+import type { Strategy } from './strategy.js';
+
+/** phpredis session.save_path with explicit timeouts (read_timeout defaults to 0 = hang forever). */
+export function redisSavePath(redis: { host: string; port: number }, options: { timeoutS?: number; readTimeoutS?: number } = {}): string {
+  const timeout = options.timeoutS ?? 2;
+  const readTimeout = options.readTimeoutS ?? 2;
+  return `tcp://${redis.host}:${redis.port}?timeout=${timeout}&read_timeout=${readTimeout}&persistent=0&prefix=PHPREDIS_SESSION:`;
+}
+
+/** A round-robin strategy on one shared Redis, with these `redis.session.*` lock settings. */
+export function redisStrategy(name: string, description: string, lockSettings: Record<string, string>): Strategy {
+  return {
+    name,
+    description,
+    storage: 'redis',
+    routing: 'round-robin',
+    preferredBalancer: 'nginx',
+    needsRedis: true,
+    sessionIni: ({ redis }) => ({
+      'session.save_handler': 'redis',
+      'session.save_path': redisSavePath(redis!),
+      ...lockSettings,
+    }),
+  };
+}
