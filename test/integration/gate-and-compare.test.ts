@@ -22,15 +22,18 @@ async function scenario(file: string, out: string, args: string[] = []): Promise
 }
 
 test('gate: A/A passes, 5 ms of Redis latency fails on p50', async () => {
-  // Interleaved, so a slow patch of a shared machine hits baseline and candidate alike.
+  // Interleaved, so a slow patch of a shared machine hits baselines and candidates alike.
   const a = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'a');
   const slow = await scenario('test/fixtures/scenarios/gate-check-slow-redis.ts', 'slow');
   const b = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'b');
-  // A request makes two Redis round trips: +5 ms each is +10 ms on a median of a few ms.
-  const limits = ['--max-regression', 'p50=60%', '--no-summary'];
-  const aa = await runCli('gate.ts', [b, '--baseline', a, ...limits, '--junit', join(scratch, 'aa.xml')]);
+  const c = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'c');
+  // Two baselines: the candidate must be worse than the worse of them by the allowance (the
+  // gate's noise envelope). A request makes two Redis round trips, so 5 ms of latency adds
+  // about 10 ms to a median of a few ms: far more than the doubling allowed here.
+  const limits = ['--max-regression', 'p50=100%', '--no-summary'];
+  const aa = await runCli('gate.ts', [c, '--baseline', a, '--baseline', b, ...limits, '--junit', join(scratch, 'aa.xml')]);
   assert.equal(aa.code, 0, `A/A raised a false alarm:\n${aa.stdout}\n${aa.stderr}`);
-  const regression = await runCli('gate.ts', [slow, '--baseline', a, ...limits, '--junit', join(scratch, 'slow.xml')]);
+  const regression = await runCli('gate.ts', [slow, '--baseline', a, '--baseline', b, ...limits, '--junit', join(scratch, 'slow.xml')]);
   assert.equal(regression.code, 99, `no regression found:\n${regression.stdout}`);
   assert.match(regression.stdout, /p50/);
   assert.match(readFileSync(join(scratch, 'slow.xml'), 'utf8'), /<failure/);
