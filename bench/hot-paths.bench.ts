@@ -1,7 +1,9 @@
 /**
  * Hot paths of the harness that run once per response or per inspected session:
  * the PHP session payload decoder (both formats, tiny and cart fixtures written by PHP)
- * and the session checker's per-response classification.
+ * and the session checker's per-response classification. Each is measured beside a baseline
+ * in the same run — JSON.parse of the same data, the floor any decoder pays — and the table
+ * prints the ratio.
  *
  *   npm run bench            (BENCH_TIME_MS=500 per task by default)
  */
@@ -14,15 +16,27 @@ import { checkResponse, newUserModel } from '../harness/checks/session-checker.j
 const fixtures = fileURLToPath(new URL('../test/fixtures/php-sessions/', import.meta.url));
 const time = Number(process.env.BENCH_TIME_MS ?? 500);
 const bench = new Bench({ time, warmupTime: Math.min(250, time / 2) });
+/** task name -> the baseline task it is compared with. */
+const baselineOf = new Map<string, string>();
 
 for (const profile of ['tiny', 'cart'] as const) {
   for (const format of ['php', 'php_serialize'] as const satisfies readonly PhpSessionFormat[]) {
     const payload = readFileSync(`${fixtures}${profile}.${format}.txt`);
     const check = decodePhpSession(payload, format);
     if (!check.ok) throw new Error(`fixture ${profile}.${format} does not decode: ${check.error.message}`);
-    bench.add(`decode ${format} ${profile} (${payload.length} B)`, () => {
+    const name = `decode ${format} ${profile} (${payload.length} B)`;
+    bench.add(name, () => {
       decodePhpSession(payload, format);
     });
+    // Baseline: the same session as JSON, parsed by V8's native JSON.parse.
+    const json = JSON.stringify(check.value, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const baseline = `baseline: JSON.parse ${profile} (${Buffer.byteLength(json)} B)`;
+    if (!bench.tasks.some((t) => t.name === baseline)) {
+      bench.add(baseline, () => {
+        JSON.parse(json);
+      });
+    }
+    baselineOf.set(name, baseline);
   }
 }
 
@@ -46,7 +60,18 @@ bench.add('session checker: checkResponse per answer', () => {
   if (result.outcome !== 'ok') throw new Error(`unexpected outcome ${result.outcome}`);
 });
 
+bench.add('baseline: JSON.parse of the same answer', () => {
+  if (user.lastCount >= bodies.length) user.lastCount = 0;
+  JSON.parse(bodies[user.lastCount++]!);
+});
+baselineOf.set('session checker: checkResponse per answer', 'baseline: JSON.parse of the same answer');
+
 await bench.run();
+
+const meanOf = (name: string | undefined) => {
+  const r = bench.tasks.find((t) => t.name === name)?.result;
+  return r && 'latency' in r && r.latency ? r.latency.mean : NaN;
+};
 
 const rows = bench.tasks.map((task) => {
   const r = task.result;
@@ -57,6 +82,7 @@ const rows = bench.tasks.map((task) => {
     'mean (µs)': (r.latency.mean * 1000).toFixed(2),
     'p99 (µs)': ((r.latency.p99 ?? NaN) * 1000).toFixed(2),
     samples: r.latency.samples.length,
+    'x baseline': baselineOf.has(task.name) ? `${(r.latency.mean / meanOf(baselineOf.get(task.name))).toFixed(2)}x` : '',
   };
 });
 console.log(`node ${process.version}, ${time} ms per task`);
