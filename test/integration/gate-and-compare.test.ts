@@ -59,7 +59,11 @@ test('compare: files vs affinity vs redis under one node-kill, one report', asyn
   assert.equal(redis.sessions.lost, 0);
   const affinityShare = affinity.sessions.lost / affinity.sessions.users;
   assert.ok(affinityShare >= 0.15 && affinityShare <= 0.55, `affinity lost ${affinityShare}`);
-  assert.ok((files.outcomes.reset + files.outcomes.stale) / files.requests.total > 0.5, 'files: most answers anomalous');
+  // files: with 3 nodes about 2/3 of the answers come from a node whose copy is behind, with
+  // the 2 left after the kill about 1/2; over this run (kill at a third) about 0.55.
+  const filesAnomalous = (files.outcomes.reset + files.outcomes.stale + files.outcomes.ahead) / files.requests.total;
+  assert.ok(filesAnomalous > 0.45, `files: anomalous share ${filesAnomalous}`);
+  assert.ok(files.sessions.lost > affinity.sessions.lost, 'files loses more users than affinity');
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   for (const name of ['files', 'affinity', 'redis']) assert.ok(html.includes(name), `${name} missing from the report`);
 });
