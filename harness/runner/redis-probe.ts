@@ -33,6 +33,7 @@ export interface RedisSection {
 export class RedisProbe {
   private readonly client: Redis;
   private before: CommandStatsSample | null = null;
+  private after: CommandStatsSample | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly samples: RedisSection['samples'] = [];
   private startedAt = 0;
@@ -68,10 +69,16 @@ export class RedisProbe {
     }
   }
 
+  /** The load is over: Redis's counters now, before final reads and checks add their own commands. */
+  async loadEnded(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.after = await sampleCommandStats(this.client);
+  }
+
   async finish(options: { requests: number; durationMs: number; users: UserModel[]; baseUrl: string }): Promise<RedisSection> {
     if (this.timer) clearInterval(this.timer);
     try {
-      const after = await sampleCommandStats(this.client);
+      const after = this.after ?? (await sampleCommandStats(this.client));
       const diff = diffCommandStats(this.before!, after, { requests: options.requests, durationMs: options.durationMs });
       // A session last used at the start of a long run has aged by the whole run.
       const ttlToleranceS = Math.max(60, Math.ceil(options.durationMs / 1000) + 60);

@@ -182,6 +182,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     }
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
+    await redisProbe?.loadEnded();
     // Heal before inspecting: the TTL check makes one request through the nodes.
     windows = await schedule.finish(measuredMs);
     if (!aborted) {
