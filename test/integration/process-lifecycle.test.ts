@@ -30,6 +30,7 @@ import {
   type ProcInfo,
 } from '../helpers/lifecycle.js';
 import { reapStaleRuns, runsRoot } from '../../harness/topology/local/run-directory.js';
+import { killRunProcesses } from '../../harness/topology/local/process-supervisor.js';
 import { findBinary } from '../../harness/topology/local/system-binaries.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 
@@ -94,6 +95,8 @@ class Lab {
     }
     const left = membersOfGroups(this.groups);
     killSnapshot(left);
+    // Belt and braces: the harness's own reaper on every run directory, before it is deleted.
+    for (const dir of runDirs) killRunProcesses(basename(dir), join(dir, 'pids'));
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
