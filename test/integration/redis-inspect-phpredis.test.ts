@@ -3,13 +3,10 @@
  * one process per "request"), not by hand-made SETs: TTL check passes, the TTL is
  * refreshed by use, the stored payloads decode, and commands per request are phpredis's.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import {
   checkTtlRefreshedByUse,
   diffCommandStats,
@@ -19,59 +16,13 @@ import {
   sessionKey,
 } from '../../harness/redis-inspect/index.js';
 import { decodePhpSession, type PhpSessionFormat } from '../../harness/serialization/php-session-decoder.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+const redis = useRedisServer();
 
-let redisProcess: ChildProcess | undefined;
-let port = 0;
-let client: Redis;
-
-before(async () => {
-  port = await freePort();
-  redisProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server not ready: ${log}`)), 10_000);
-    redisProcess!.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
-      if (log.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    redisProcess!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}): ${log}`));
-    });
-  });
-  client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  await client.connect();
-});
-
-after(async () => {
-  client?.disconnect();
-  if (redisProcess && redisProcess.exitCode === null && redisProcess.pid) {
-    const exited = once(redisProcess, 'exit');
-    process.kill(redisProcess.pid, 'SIGTERM');
-    await exited;
-  }
-});
-
-const target = () => ({ host: '127.0.0.1', port });
+const target = () => ({ host: '127.0.0.1', port: redis.port });
 const GC_MAXLIFETIME = 1440;
 
 /** What the app does per request, through phpredis's session handler. Returns the session id. */
@@ -90,14 +41,14 @@ echo session_id();
 `;
 
 async function phpRequest(format: PhpSessionFormat, sid = '', user = 'anon'): Promise<string> {
-  const { stdout } = await run('php', ['-r', requestCode, '--', String(port), format, sid, user]);
+  const { stdout } = await run('php', ['-r', requestCode, '--', String(redis.port), format, sid, user]);
   assert.match(stdout, /^[A-Za-z0-9,-]{22,}$/, `session id from php: ${stdout}`);
   return stdout;
 }
 
 test('sessions written by phpredis: keys per user, TTL check passes, payloads decode', async () => {
   for (const format of ['php', 'php_serialize'] as const) {
-    await client.flushall();
+    await redis.client.flushall();
     const users = 6;
     const sids: string[] = [];
     for (let u = 0; u < users; u++) sids.push(await phpRequest(format, '', `user-${u}`));
@@ -110,7 +61,7 @@ test('sessions written by phpredis: keys per user, TTL check passes, payloads de
     assert.ok(r.bytesPerSession !== null && r.bytesPerSession > 0);
 
     for (const [u, sid] of sids.entries()) {
-      const raw = await client.getBuffer(sessionKey(sid));
+      const raw = await redis.client.getBuffer(sessionKey(sid));
       assert.ok(raw, `key for ${sid}`);
       const decoded = decodePhpSession(raw, format);
       if (!decoded.ok) assert.fail(`${format}: ${decoded.error.code} ${decoded.error.message}`);
@@ -122,7 +73,7 @@ test('sessions written by phpredis: keys per user, TTL check passes, payloads de
 });
 
 test('phpredis 5.x without locking: GET + SETEX per request', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   const sid = await phpRequest('php');
   const beforeStats = await sampleCommandStats(target());
   const requests = 4;
@@ -138,7 +89,7 @@ test('phpredis 5.x without locking: GET + SETEX per request', async () => {
 });
 
 test('a request through phpredis refreshes the TTL to gc_maxlifetime', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   const sid = await phpRequest('php');
   const check = await checkTtlRefreshedByUse(target(), {
     key: sessionKey(sid),

@@ -1,9 +1,6 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import { freePort } from '../../harness/topology/free-port.js';
 import {
   checkTtlRefreshedByUse,
   diffCommandStats,
@@ -13,61 +10,15 @@ import {
   sessionKey,
   RedisInspectError,
 } from '../../harness/redis-inspect/index.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+const redis = useRedisServer();
 
-let redisProcess: ChildProcess | undefined;
-let port = 0;
-let client: Redis;
-
-before(async () => {
-  port = await freePort();
-  redisProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server not ready: ${log}`)), 10_000);
-    redisProcess!.stdout!.on('data', (b: Buffer) => {
-      log += b.toString();
-      if (log.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    redisProcess!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited (${code}): ${log}`));
-    });
-  });
-  client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  await client.connect();
-});
-
-after(async () => {
-  client?.disconnect();
-  if (redisProcess && redisProcess.exitCode === null && redisProcess.pid) {
-    const exited = once(redisProcess, 'exit');
-    process.kill(redisProcess.pid, 'SIGTERM');
-    await exited;
-  }
-});
-
-const target = () => ({ host: '127.0.0.1', port });
+const target = () => ({ host: '127.0.0.1', port: redis.port });
 const payload = 'visit_count|i:3;variableString|s:5:"hello";';
 
 async function writeSessions(count: number, opts: { ex?: number; prefix?: string } = {}): Promise<void> {
-  const pipe = client.pipeline();
+  const pipe = redis.client.pipeline();
   for (let i = 0; i < count; i++) {
     const key = `${opts.prefix ?? 'PHPREDIS_SESSION:'}sid${String(i).padStart(6, '0')}`;
     if (opts.ex) pipe.set(key, payload, 'EX', opts.ex);
@@ -77,11 +28,11 @@ async function writeSessions(count: number, opts: { ex?: number; prefix?: string
 }
 
 test('sessions written like phpredis (SETEX 1440): counted by SCAN, TTL check passes', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   await writeSessions(40, { ex: 1440 });
-  await client.set('PHPREDIS_SESSION:sid000001_LOCK', 'host|123', 'PX', 30_000); // a lock key, not a session
-  await client.set('other:key', 'x');
-  const before = await client.info('commandstats');
+  await redis.client.set('PHPREDIS_SESSION:sid000001_LOCK', 'host|123', 'PX', 30_000); // a lock key, not a session
+  await redis.client.set('other:key', 'x');
+  const before = await redis.client.info('commandstats');
   const r = await inspectSessions(target(), { users: 40, expectedTtlS: 1440, sampleSize: 10 });
   assert.equal(r.keys, 40);
   assert.equal(r.users, 40);
@@ -93,14 +44,14 @@ test('sessions written like phpredis (SETEX 1440): counted by SCAN, TTL check pa
   assert.equal(r.sampledKeys, 10);
   assert.equal(r.ttlCheck.passed, true, r.ttlCheck.message);
   // SCAN, never KEYS.
-  const stats = parseCommandStats(await client.info('commandstats'));
+  const stats = parseCommandStats(await redis.client.info('commandstats'));
   const was = parseCommandStats(before);
   assert.equal(stats.commands.keys, undefined);
   assert.ok((stats.commands.scan?.calls ?? 0) > (was.commands.scan?.calls ?? 0));
 });
 
 test('keys without TTL fail the TTL check', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   await writeSessions(5, { ex: 1440 });
   await writeSessions(3, { prefix: 'PHPREDIS_SESSION:nottl-' });
   const r = await inspectSessions(target(), { users: 8, expectedTtlS: 1440 });
@@ -111,19 +62,19 @@ test('keys without TTL fail the TTL check', async () => {
 });
 
 test('TTLs far from gc_maxlifetime fail the TTL check; no keys for served users fails too', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   await writeSessions(4, { ex: 86_400 });
   const long = await inspectSessions(target(), { users: 4, expectedTtlS: 1440 });
   assert.equal(long.ttlCheck.passed, false);
   assert.match(long.ttlCheck.message, /exceed session\.gc_maxlifetime=1440/);
 
-  await client.flushall();
+  await redis.client.flushall();
   await writeSessions(4, { ex: 100 });
   const short = await inspectSessions(target(), { users: 4, expectedTtlS: 1440 });
   assert.equal(short.ttlCheck.passed, false);
   assert.match(short.ttlCheck.message, /below session\.gc_maxlifetime/);
 
-  await client.flushall();
+  await redis.client.flushall();
   const none = await inspectSessions(target(), { users: 4, expectedTtlS: 1440 });
   assert.equal(none.keys, 0);
   assert.equal(none.bytesPerSession, null);
@@ -131,7 +82,7 @@ test('TTLs far from gc_maxlifetime fail the TTL check; no keys for served users 
 });
 
 test('many keys: SCAN walks every cursor page; a prefix with glob characters matches literally', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   await writeSessions(5000, { ex: 1440 });
   await writeSessions(7, { ex: 1440, prefix: 'app[1]*:' });
   await writeSessions(3, { ex: 1440, prefix: 'app11x:' });
@@ -143,13 +94,13 @@ test('many keys: SCAN walks every cursor page; a prefix with glob characters mat
 });
 
 test('command stats diff: commands per request and per command, sampler INFO excluded', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   const before = await sampleCommandStats(target());
   const requests = 25;
   for (let i = 0; i < requests; i++) {
     // What phpredis does per session request without locking: GET, then SETEX.
-    await client.get(sessionKey(`s${i}`));
-    await client.setex(sessionKey(`s${i}`), 1440, payload);
+    await redis.client.get(sessionKey(`s${i}`));
+    await redis.client.setex(sessionKey(`s${i}`), 1440, payload);
   }
   const afterSample = await sampleCommandStats(target());
   const diff = diffCommandStats(before, afterSample, { requests, durationMs: 2000 });
@@ -164,30 +115,30 @@ test('command stats diff: commands per request and per command, sampler INFO exc
   assert.equal(noRequests.commandsPerRequest, null);
   assert.ok(noRequests.durationMs >= 0);
 
-  await client.config('RESETSTAT');
-  await client.get('x');
+  await redis.client.config('RESETSTAT');
+  await redis.client.get('x');
   const reset = diffCommandStats(afterSample, await sampleCommandStats(target()), { requests: 1, durationMs: 1000 });
   assert.equal(reset.counterReset, true);
   assert.equal(reset.perCommand.get, 1);
 });
 
 test('TTL refresh: passes when a request rewrites the key, fails when it does not', async () => {
-  await client.flushall();
+  await redis.client.flushall();
   const key = sessionKey('refresh');
-  await client.set(key, payload, 'EX', 1440);
+  await redis.client.set(key, payload, 'EX', 1440);
   const refreshed = await checkTtlRefreshedByUse(target(), {
     key,
     expectedTtlS: 1440,
-    touch: () => client.set(key, payload, 'EX', 1440),
+    touch: () => redis.client.set(key, payload, 'EX', 1440),
   });
   assert.equal(refreshed.passed, true, refreshed.message);
   assert.ok(refreshed.ttlBeforeTouchMs !== null && refreshed.ttlAfterTouchMs! > refreshed.ttlBeforeTouchMs);
 
-  const stale = await checkTtlRefreshedByUse(target(), { key, expectedTtlS: 1440, touch: () => client.get(key) });
+  const stale = await checkTtlRefreshedByUse(target(), { key, expectedTtlS: 1440, touch: () => redis.client.get(key) });
   assert.equal(stale.passed, false);
   assert.match(stale.message, /not refreshed/);
 
-  await client.set(sessionKey('forever'), payload);
+  await redis.client.set(sessionKey('forever'), payload);
   const forever = await checkTtlRefreshedByUse(target(), { key: sessionKey('forever'), expectedTtlS: 1440, touch: async () => {} });
   assert.equal(forever.passed, false);
   assert.match(forever.message, /no TTL/);
