@@ -7,7 +7,6 @@
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter } from 'node:events';
-import type { OutcomeName } from '../results/result-schema.js';
 import type { CheckedAnswer } from '../checks/session-checker.js';
 import { VirtualUserPool } from './virtual-users.js';
 import type { Job, JobSource } from './job-source.js';
@@ -149,4 +148,3 @@ export class AutocannonWorkload extends EventEmitter<WorkloadEvents> {
   }
 }
 
-export type { OutcomeName };
