@@ -27,7 +27,7 @@ import { recoveryTimes } from '../checks/recovery-time.js';
 import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type RunResult } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
-import { HarnessError, InvalidInputError, RunAbortedError } from '../errors.js';
+import { HarnessError, InvalidInputError } from '../errors.js';
 
 export interface RunOptions {
   /** Directory for result.json and report.html. */
@@ -313,5 +313,3 @@ function measureSteps(scenario: Scenario, collector: RunCollector): NonNullable<
   }
   return steps;
 }
-
-export { RunAbortedError };

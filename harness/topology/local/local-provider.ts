@@ -316,11 +316,6 @@ class LocalTopology implements StartedTopology {
     return performance.now() - t0;
   }
 
-  /** Keeps the run directory (logs) for a failed run when asked. */
-  get runDirectory(): string {
-    return this.run.path;
-  }
-
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -207,7 +207,3 @@ export function killAllNow(): void {
   for (const proc of live) killGroup(proc.pid, 'SIGKILL');
   live.clear();
 }
-
-export function liveProcessCount(): number {
-  return live.size;
-}
