@@ -19,15 +19,7 @@ error_reporting(E_ALL);
 
 require __DIR__ . '/session-payloads.php';
 
-final class PslNullSessionHandler implements SessionHandlerInterface
-{
-    public function open(string $path, string $name): bool { return true; }
-    public function close(): bool { return true; }
-    public function read(string $id): string|false { return ''; }
-    public function write(string $id, string $data): bool { return true; }
-    public function destroy(string $id): bool { return true; }
-    public function gc(int $max_lifetime): int|false { return 0; }
-}
+require __DIR__ . '/null-session-handler.php';
 
 function psl_fail(string $message): never
 {
