@@ -5,7 +5,7 @@ import { computeMedianResult, type RepeatSummary } from '../../harness/gate/medi
 import { InvalidInputError } from '../../harness/errors.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 
-test('medians of summary fields, timeline from the median-rps run, valid result', () => {
+test('medians of latency and throughput, timeline from the median-rps run, valid result', () => {
   const runs = [
     makeResult({ runId: 'a', p99: 300, rps: 900, errors: 9, recoveryMs: [4000] }),
     makeResult({ runId: 'b', p99: 200, rps: 1100, errors: 1, recoveryMs: [null] }),
@@ -16,7 +16,9 @@ test('medians of summary fields, timeline from the median-rps run, valid result'
   assert.equal(resultSchema.safeParse(median).success, true);
   assert.equal(median.runId, 'median-of-3');
   assert.equal(median.requests.rps, 1000);
-  assert.equal(median.requests.errors, 4);
+  // Error counts are not medians: the worst run's (a: 9 errors in 9000 requests).
+  assert.equal(median.requests.errors, 9);
+  assert.equal(median.requests.total, 9000);
   assert.equal(median.latencyMs.p99, 250);
   assert.equal(median.latencyPercentiles.find((p) => p.percentile === 99)!.ms, 250);
   assert.equal(median.timeline[0]!.requests, 4242);
@@ -25,6 +27,7 @@ test('medians of summary fields, timeline from the median-rps run, valid result'
   const repeat = median.repeat as RepeatSummary;
   assert.equal(repeat.runs, 3);
   assert.equal(repeat.timelineFrom, 'c');
+  assert.equal(repeat.worstRun, 'a');
   assert.deepEqual(repeat.spread.p99, { min: 200, max: 300 });
   // inputs untouched
   assert.equal(runs[2]!.runId, 'c');
@@ -41,4 +44,57 @@ test('even N: counts are whole numbers; the timeline comes from the lower-middle
 test('refuses an empty list and mixed scenarios', () => {
   assert.throws(() => computeMedianResult([]), InvalidInputError);
   assert.throws(() => computeMedianResult([makeResult(), makeResult({ scenario: 'other', runId: 'o' })]), /run o is of scenario "other"/);
+});
+
+test('correctness from the worst run: one run of three that lost a user shows the loss', () => {
+  const runs = [
+    makeResult({ runId: 'a', rps: 900, users: 200 }),
+    makeResult({ runId: 'b', rps: 1100, users: 200, lostUsers: 1, reset: 3, errors: 2 }),
+    makeResult({ runId: 'c', rps: 1000, users: 200 }),
+  ];
+  runs[1]!.sessions.recovered = 4;
+  runs[1]!.sessions.intact = 195;
+  runs[1]!.anomalySamples = [{ t: 1200, user: 'u0042', outcome: 'reset', expected: 3, got: 1, node: 'node-2', status: 200 }];
+  const folded = computeMedianResult(runs);
+  assert.equal(resultSchema.safeParse(folded).success, true);
+  // A median over 0, 1, 0 lost users would say 0.
+  assert.deepEqual(folded.sessions, runs[1]!.sessions);
+  assert.equal(folded.sessions.lost, 1);
+  assert.equal(folded.sessions.lossRate, 1 / 200);
+  assert.equal(folded.outcomes.reset, 3);
+  assert.equal(folded.requests.errors, 2);
+  assert.equal(folded.requests.timeouts, 2);
+  assert.equal(folded.anomalySamples[0]!.user, 'u0042');
+  // Throughput and latency are still medians, the timeline still from the median-rps run.
+  assert.equal(folded.requests.rps, 1000);
+  const repeat = folded.repeat as RepeatSummary;
+  assert.equal(repeat.worstRun, 'b');
+  assert.equal(repeat.timelineFrom, 'c');
+  assert.deepEqual(repeat.perRun.map((r) => r.lost), [0, 1, 0]);
+});
+
+test('worst run order: leaks, then loss rate, then lost users, then error rate; the median-rps run on a tie', () => {
+  const pick = (runs: ReturnType<typeof makeResult>[]) => (computeMedianResult(runs).repeat as RepeatSummary).worstRun;
+  // A leak beats losses and errors.
+  assert.equal(pick([makeResult({ runId: 'lossy', lostUsers: 5, errors: 50 }), makeResult({ runId: 'leaky', leak: 1 }), makeResult({ runId: 'ok' })]), 'leaky');
+  // Loss rate beats the count of lost users (fewer users judged).
+  assert.equal(pick([makeResult({ runId: 'many', users: 500, lostUsers: 3 }), makeResult({ runId: 'rate', users: 100, lostUsers: 2 }), makeResult({ runId: 'ok' })]), 'rate');
+  // The same loss rate: more lost users.
+  assert.equal(pick([makeResult({ runId: 'one', users: 100, lostUsers: 1 }), makeResult({ runId: 'two', users: 200, lostUsers: 2 }), makeResult({ runId: 'ok' })]), 'two');
+  // No loss: the highest error rate (not the most errors).
+  assert.equal(pick([makeResult({ runId: 'count', rps: 2000, errors: 30 }), makeResult({ runId: 'rate', rps: 500, errors: 20 }), makeResult({ runId: 'ok', rps: 1000 })]), 'rate');
+  // All equally clean: the median-rps run, whose figures the result carries anyway.
+  assert.equal(pick([makeResult({ runId: 'x', rps: 900 }), makeResult({ runId: 'y', rps: 1000 }), makeResult({ runId: 'z', rps: 1100 })]), 'y');
+});
+
+test('the concurrency section comes from the worst run, and lost updates break a tie', () => {
+  const runs = [makeResult({ runId: 'a', rps: 900 }), makeResult({ runId: 'b', rps: 1000 }), makeResult({ runId: 'c', rps: 1100 })];
+  runs.forEach((r, i) => (r.concurrency = { bursts: 100, burstSize: 10, lostUpdates: [0, 0, 7][i], lostUpdateRate: [0, 0, 0.007][i] }));
+  const folded = computeMedianResult(runs);
+  assert.deepEqual(folded.concurrency, runs[2]!.concurrency);
+  assert.equal((folded.repeat as RepeatSummary).worstRun, 'c');
+  // A leak elsewhere decides first: its run's section, whatever its lost updates.
+  runs[0]!.outcomes.leak = 1;
+  runs[0]!.outcomes.ok -= 1;
+  assert.deepEqual(computeMedianResult(runs).concurrency, runs[0]!.concurrency);
 });
