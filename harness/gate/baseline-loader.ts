@@ -32,7 +32,8 @@ async function findResultFiles(dir: string): Promise<string[]> {
 
 /**
  * Expands --baseline arguments into result files, reads and validates each, and checks it
- * is of the same scenario as `current`. The current result's own file is skipped.
+ * is of the same scenario as `current`. The current result's own file is skipped, and so is
+ * a `--repeat` median found in a directory beside its own runs (see withoutFoldedRepeats).
  */
 export async function loadBaselines(args: string[], current: RunResult, currentPath: string): Promise<LoadedBaseline[]> {
   const self = resolve(currentPath);
@@ -60,7 +61,26 @@ export async function loadBaselines(args: string[], current: RunResult, currentP
     assertComparable(result, path, current);
     loaded.push({ path, result });
   }
-  return loaded;
+  return withoutFoldedRepeats(loaded, new Set(args.map((a) => resolve(a))), current);
+}
+
+/** The runs a `--repeat` result was folded from (result.repeat.perRun[].runId); [] for a plain run. */
+export function repeatRunIds(result: RunResult): string[] {
+  const perRun = (result.repeat as { perRun?: unknown } | undefined)?.perRun;
+  if (!Array.isArray(perRun)) return [];
+  return perRun.flatMap((r) => (typeof (r as { runId?: unknown })?.runId === 'string' ? [(r as { runId: string }).runId] : []));
+}
+
+/**
+ * A directory made by `--repeat N --out DIR` holds DIR/run-1..N/result.json and their median
+ * DIR/result.json. The median is not an independent sample: found in a directory next to
+ * any of its own runs (or folded from the result being gated), it is dropped and the runs
+ * count. A median given as a file itself (explicit) is kept, and so are medians whose runs
+ * are not there (e.g. CI keeping only each repeat's median).
+ */
+function withoutFoldedRepeats(loaded: LoadedBaseline[], explicit: Set<string>, current: RunResult): LoadedBaseline[] {
+  const runIds = new Set([current.runId, ...loaded.map((b) => b.result.runId)]);
+  return loaded.filter((b) => explicit.has(resolve(b.path)) || !repeatRunIds(b.result).some((id) => id !== b.result.runId && runIds.has(id)));
 }
 
 /** A baseline of another scenario measures something else: refuse it instead of comparing. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../harness/errors.js';
 import { loadBaselines } from '../../harness/gate/baseline-loader.js';
+import { computeMedianResult } from '../../harness/gate/median-result.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 
 const fixtures = new URL('../fixtures/results/', import.meta.url).pathname;
@@ -52,5 +53,45 @@ test('another schema, a missing path or an empty directory is refused with Inval
     await mkdir(join(dir, 'empty'));
     await writeFile(join(dir, 'empty', 'notes.json'), '{}');
     await assert.rejects(loadBaselines([join(dir, 'empty')], makeResult(), 'x.json'), /holds no result\.json/);
+  });
+});
+
+/** What `--repeat N --out DIR` leaves: DIR/run-1..N/result.json and their median DIR/result.json. */
+async function writeRepeat(dir: string, runIds: string[]): Promise<string> {
+  const runs = runIds.map((runId, i) => makeResult({ runId, rps: 1000 + 10 * i }));
+  for (const [i, run] of runs.entries()) {
+    await mkdir(join(dir, `run-${i + 1}`), { recursive: true });
+    await writeFile(join(dir, `run-${i + 1}`, 'result.json'), JSON.stringify(run));
+  }
+  await writeFile(join(dir, 'result.json'), JSON.stringify(computeMedianResult(runs)));
+  return join(dir, 'result.json');
+}
+
+test('a --repeat directory loads its runs, not the runs plus their median', async () => {
+  await withTemp(async (dir) => {
+    const median = await writeRepeat(join(dir, 'rep'), ['r1', 'r2', 'r3']);
+    const ids = async (args: string[], currentPath = 'x.json', current = makeResult({ runId: 'now' })) =>
+      (await loadBaselines(args, current, currentPath)).map((b) => b.result.runId);
+    assert.deepEqual(await ids([join(dir, 'rep')]), ['r1', 'r2', 'r3']);
+    // Also when the directory holding it is searched from above.
+    assert.deepEqual(await ids([dir]), ['r1', 'r2', 'r3']);
+    // A median given as a file is a deliberate choice: loaded.
+    assert.deepEqual(await ids([median]), ['median-of-3']);
+    assert.deepEqual(await ids([join(dir, 'rep'), median]), ['median-of-3', 'r1', 'r2', 'r3']);
+    // Gating one of the runs against its own repeat: the other runs, not the median it is part of.
+    assert.deepEqual(await ids([join(dir, 'rep')], join(dir, 'rep', 'run-2', 'result.json'), makeResult({ runId: 'r2' })), ['r1', 'r3']);
+  });
+});
+
+test('medians whose runs are not there are loaded (CI keeping only each repeat\'s median)', async () => {
+  await withTemp(async (dir) => {
+    await writeRepeat(join(dir, 'a'), ['a1', 'a2', 'a3']);
+    await writeRepeat(join(dir, 'b'), ['b1', 'b2', 'b3']);
+    await rm(join(dir, 'b', 'run-1'), { recursive: true });
+    await rm(join(dir, 'b', 'run-2'), { recursive: true });
+    await rm(join(dir, 'b', 'run-3'), { recursive: true });
+    const loaded = await loadBaselines([dir], makeResult({ runId: 'now' }), 'x.json');
+    assert.deepEqual(loaded.map((b) => b.result.runId), ['a1', 'a2', 'a3', 'median-of-3']);
+    assert.equal(loaded[3]!.path, join(dir, 'b', 'result.json'));
   });
 });
