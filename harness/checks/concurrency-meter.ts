@@ -9,13 +9,31 @@ import type { Job } from '../workload/job-source.js';
 const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 
 export interface ConcurrencySection {
+  /** Bursts whose count was read after them. */
   bursts: number;
   burstSize: number;
+  /** Bursts whose every increment was answered: their lost updates are exact. */
+  determinateBursts: number;
+  /** Increments answered 2xx in determinate bursts: the denominator of lostUpdateRate. */
+  ackedIncrements: number;
+  /** Acknowledged (2xx) increments missing from the count afterwards, in determinate bursts. */
   lostUpdates: number;
-  /** lostUpdates / increments answered 2xx in judged bursts. */
-  lostUpdateRate: number;
+  /** lostUpdates / ackedIncrements; null when no burst was determinate (nothing to divide). */
+  lostUpdateRate: number | null;
+  /** Of the lost updates, those the app flagged (written: false); the rest left no trace at all. */
+  lostFlaggedUnsaved: number;
   burstsWithLoss: number;
-  failedIncrements: number;
+  /** Increments without a readable 2xx answer (timeouts, errors): they may or may not have landed. */
+  indeterminateIncrements: number;
+  timedOutIncrements: number;
+  /** Bursts with indeterminate increments, reported apart: the lost updates they may hide lie in [min, max]. */
+  indeterminateBursts: number;
+  indeterminateLostMin: number;
+  indeterminateLostMax: number;
+  /** Increments answered 200 whose write failed (written: false) — dropped writes the user never hears of. */
+  unsavedIncrements: number;
+  /** Counts above every increment sent (a write counted twice). */
+  excessIncrements: number;
   /**
    * Writes refused because the session lock was not held: phpredis 6 logs "Acquire of
    * session lock was not successful"; 5.3.7 logs nothing for the lock and PHP then reports
@@ -52,17 +70,12 @@ export class ConcurrencyMeter {
 
   summary(): ConcurrencySection {
     const s = this.jobs.stats;
-    const increments = s.bursts * s.burstSize;
     const burstP99 = this.burst.totalCount ? this.burst.getValueAtPercentile(99) / 1000 : 0;
     const checkP50 = this.check.totalCount ? this.check.getValueAtPercentile(50) / 1000 : 0;
     const r = (n: number) => Math.round(n * 1000) / 1000;
     return {
-      bursts: s.bursts,
-      burstSize: s.burstSize,
-      lostUpdates: s.lostUpdates,
-      lostUpdateRate: increments > 0 ? r(s.lostUpdates / increments) : 0,
-      burstsWithLoss: s.burstsWithLoss,
-      failedIncrements: s.failedIncrements,
+      ...s,
+      lostUpdateRate: s.ackedIncrements > 0 ? r(s.lostUpdates / s.ackedIncrements) : null,
       lockErrors: this.lockErrors,
       writeErrors: this.writeErrors,
       lockWaitP99Ms: r(Math.max(0, burstP99 - checkP50)),

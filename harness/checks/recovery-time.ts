@@ -20,8 +20,9 @@ export function recoveryFrom(timeline: TimelinePoint[], fromMs: number): number 
   return null;
 }
 
+/** Per fault that took effect (a fault whose apply failed has nothing to recover from). */
 export function recoveryTimes(timeline: TimelinePoint[], faults: FaultWindow[], runEndMs: number) {
-  return faults.map((f) => ({
+  return faults.filter((f) => f.status !== 'apply-failed').map((f) => ({
     fault: f.label ?? `${f.type} ${f.target}`,
     fromStartMs: recoveryFrom(timeline, f.startMs),
     fromHealMs: f.endMs < runEndMs ? recoveryFrom(timeline, f.endMs) : null,

@@ -4,13 +4,15 @@
  *
  * Per answer, with c = the highest visit_count acknowledged to the user since its session
  * last started over (a stale answer does not lower it; a reset starts it again at 1):
- *   ok (c+1) · reset (1 while c>=1) · stale (<= c) · ahead (> c+1) · error (non-2xx,
- *   timeout, connection error, unreadable body) · leak (another user's session).
- * Per user: each user stores a private token (?set=) on its first visit. After the load
- * (faults healed) every user's session is read once more (Jepsen's final read). A user is
- * intact (every answer ok), lost (the final read — or, without one, its last answer — no
- * longer holds its token: the data it stored is gone; or it saw another user's session), or
- * recovered (something went wrong, but its session holds its token again).
+ *   ok (c+1) · reset (1 while c>=1) · stale (<= c) · ahead (> c+1) · unsaved (a 200 whose
+ *   session could not be started or written: the app says so) · error (non-2xx, timeout,
+ *   connection error, unreadable body) · leak (another user's session).
+ * Per user: each user stores a private token (?set=) on its first visit, re-sent until an
+ * answer says it was written. After the load (faults healed) every user's session is read
+ * once more (Jepsen's final read). A user is intact (every answer ok), lost (the final read
+ * no longer holds its token: the data it stored is gone; or it saw another user's session),
+ * recovered (something went wrong, but its session holds its token again), unknown (its
+ * final read failed: nothing can be said) or unserved (its token was never stored).
  */
 import type { OutcomeName } from '../results/result-schema.js';
 
@@ -21,6 +23,10 @@ export interface AppAnswer {
   user: string | null;
   variableString: string | null;
   sessionStarted: boolean;
+  /** The save handler's write succeeded; null when nothing was to be written (?read=1). */
+  written: boolean | null;
+  /** PHP warnings the session calls raised. */
+  warnings: string[];
 }
 
 export interface UserModel {
@@ -28,16 +34,16 @@ export interface UserModel {
   readonly token: string;
   /** Highest visit_count acknowledged since the session last started over (0 before the first answer). */
   lastCount: number;
-  /** The token was seen stored in the session at least once. */
+  /** An answer said the token was written (or a read found it stored) at least once. */
   tokenStored: boolean;
   /** Cookies kept for this user (name -> value). */
   readonly cookies: Map<string, string>;
   answers: number;
   nonOk: number;
   leaked: boolean;
-  /** Whether the last readable answer held the user's token. */
+  /** Whether the last answer that read the store held the user's token (the live estimate). */
   lastHadToken: boolean;
-  /** The final read after the run: did the session hold the token? null = not read (or it failed). */
+  /** The final read after the run: did the session hold the token? null = not read, or the read failed. */
   finalHasToken: boolean | null;
 }
 
@@ -62,15 +68,27 @@ export function parseAppAnswer(body: string): AppAnswer | null {
     visitCount: d.visit_count,
     user: typeof d.user === 'string' ? d.user : null,
     variableString: typeof d.variableString === 'string' ? d.variableString : null,
+    // An answer that does not say its session started is not trusted to have one.
     sessionStarted: d.session_started === true,
+    written: typeof d.written === 'boolean' ? d.written : null,
+    warnings: Array.isArray(d.warnings) ? d.warnings.filter((w): w is string => typeof w === 'string') : [],
   };
+}
+
+/** Another user's identity or token in this user's answer. */
+export function isLeak(model: Pick<UserModel, 'id' | 'token'>, answer: AppAnswer): boolean {
+  return (answer.user !== null && answer.user !== model.id) || (answer.variableString !== null && answer.variableString !== model.token);
+}
+
+/** The session could not be started, or a write it needed failed. */
+export function isUnsaved(answer: AppAnswer): boolean {
+  return !answer.sessionStarted || answer.written === false;
 }
 
 /** Pure classification of one readable 2xx answer against the model. */
 export function classifyAnswer(model: Pick<UserModel, 'id' | 'token' | 'lastCount'>, answer: AppAnswer): OutcomeName {
-  if ((answer.user !== null && answer.user !== model.id) || (answer.variableString !== null && answer.variableString !== model.token)) {
-    return 'leak';
-  }
+  if (isLeak(model, answer)) return 'leak';
+  if (isUnsaved(answer)) return 'unsaved';
   const c = model.lastCount;
   const got = answer.visitCount;
   if (got === c + 1) return 'ok';
@@ -84,6 +102,8 @@ export interface CheckedAnswer {
   node: string | null;
   expected: number;
   got: number | null;
+  /** The app's warnings, for the anomaly samples. */
+  warnings?: string[];
 }
 
 /**
@@ -98,26 +118,48 @@ export function checkResponse(model: UserModel, status: number, body: string | n
     return { outcome: 'error', node: null, expected, got: null };
   }
   const outcome = classifyAnswer(model, answer);
+  const checked: CheckedAnswer = { outcome, node: answer.node, expected, got: answer.visitCount };
+  if (answer.warnings.length > 0) checked.warnings = answer.warnings;
   model.answers++;
   if (outcome !== 'ok') model.nonOk++;
   if (outcome === 'leak') {
     model.leaked = true;
     model.lastHadToken = false;
-    return { outcome, node: answer.node, expected, got: answer.visitCount };
+    return checked;
+  }
+  // Nothing was stored: the model keeps what was acknowledged before. With the session not
+  // started the answer's data is empty and says nothing about the store either.
+  if (outcome === 'unsaved') {
+    if (answer.sessionStarted) model.lastHadToken = answer.variableString === model.token;
+    return checked;
   }
   // An older copy does not undo what the user saw acknowledged; a reset starts a new session.
   if (outcome !== 'stale') model.lastCount = answer.visitCount;
   const hasToken = answer.variableString === model.token;
   if (hasToken) model.tokenStored = true;
   model.lastHadToken = hasToken;
-  return { outcome, node: answer.node, expected, got: answer.visitCount };
+  return checked;
 }
 
-export type UserVerdict = 'intact' | 'recovered' | 'lost' | 'unserved';
+export type UserVerdict = 'intact' | 'recovered' | 'lost' | 'unknown' | 'unserved';
 
+/** The user's verdict after the final read; without a successful final read it is unknown. */
 export function userVerdict(model: UserModel): UserVerdict {
   if (model.leaked) return 'lost';
   if (!model.tokenStored) return 'unserved';
-  if (!(model.finalHasToken ?? model.lastHadToken)) return 'lost';
+  if (model.finalHasToken === null) return 'unknown';
+  if (!model.finalHasToken) return 'lost';
   return model.nonOk === 0 ? 'intact' : 'recovered';
+}
+
+/** Users judged so far during the load (for live thresholds): lost = leaked, or its last read lacked the token. */
+export function liveSessionCounts(users: readonly UserModel[]): { judged: number; lost: number } {
+  let judged = 0;
+  let lost = 0;
+  for (const user of users) {
+    if (!user.tokenStored && !user.leaked) continue;
+    judged++;
+    if (user.leaked || !user.lastHadToken) lost++;
+  }
+  return { judged, lost };
 }

@@ -17,10 +17,12 @@ import { strategyNames } from '../strategies/strategy-registry.js';
 import { writeReport } from '../report/write-report.js';
 import { projectRoot } from '../util/project-root.js';
 import { formatSummary } from '../runner/summary.js';
-import type { RunResult } from '../results/result-schema.js';
+import { anomalyCount, type RunResult } from '../results/result-schema.js';
 
 const usage = `usage: npm run compare -- <scenario> --strategies files,affinity,redis [--out DIR]
-  [--duration 20s --users N --connections N --nodes N --requests N --rate R --balancer nginx|haproxy --provider local|docker --seed N --quiet]`;
+  [--duration 20s --users N --connections N --nodes N --requests N --rate R --balancer nginx|haproxy --provider local|docker --seed N --quiet --allow-unknown]
+Exit 99 when a run's built-in checks fail, or a check could not be evaluated (unless --allow-unknown);
+strategies failing the scenario's thresholds are the comparison's finding, not a failure.`;
 
 async function main(): Promise<number> {
   let parsed;
@@ -77,10 +79,21 @@ async function main(): Promise<number> {
   process.stdout.write(`\ncomparison report: ${reportPath}\n`);
   process.stdout.write(
     results
-      .map((r) => `  ${r.strategy.padEnd(22)} lost ${r.sessions.lost}/${r.sessions.users} users · anomalous answers ${(((r.outcomes.reset + r.outcomes.stale + r.outcomes.ahead + r.outcomes.leak) / Math.max(1, r.requests.total)) * 100).toFixed(1)}% · ${r.requests.rps} req/s · p99 ${r.latencyMs.p99} ms`)
+      .map((r) => `  ${r.strategy.padEnd(22)} lost ${r.sessions.lost}/${r.sessions.users} users · anomalous answers ${((anomalyCount(r.outcomes) / Math.max(1, r.requests.total)) * 100).toFixed(1)}% · ${r.requests.rps} req/s · p99 ${r.latencyMs.p99} ms`)
       .join('\n') + '\n',
   );
-  return controller.signal.aborted ? ExitCode.harnessError : ExitCode.passed;
+  if (controller.signal.aborted) return ExitCode.harnessError;
+  // Strategies are compared, not gated: a strategy failing the scenario's thresholds is the
+  // finding. A run whose own checks failed (users not judged, unhealthy stack, a fault that
+  // did not happen) or could not be evaluated makes the comparison untrustworthy: exit 99.
+  const allowUnknown = values['allow-unknown'] === true;
+  const untrusted = results.flatMap((r) =>
+    (r.thresholds?.results ?? [])
+      .filter((t) => t.passed === false ? t.source === 'builtin' : t.passed === null && !allowUnknown)
+      .map((t) => `${r.strategy}: ${t.metric} ${t.expression}: ${t.message ?? (t.passed === null ? 'unknown' : 'failed')}`),
+  );
+  for (const line of untrusted) process.stderr.write(`[${name}] comparison not trustworthy: ${line}\n`);
+  return untrusted.length > 0 ? ExitCode.thresholdsFailed : ExitCode.passed;
 }
 
 await runMain(main);

@@ -2,7 +2,7 @@
  * npm run gate -- <result.json> [--baseline <result.json|dir>]... [--threshold 'metric:expr']...
  *   [--max-regression p99=10%,rps=5%] [--junit FILE] [--summary FILE] [--json FILE]
  *   [--no-summary] [--no-write-result]
- * Exit 0 passed, 99 a check failed (unknown checks do not fail), 104 bad input, 1 harness error.
+ * Exit 0 passed, 99 a check failed or could not be evaluated (unless --allow-unknown), 104 bad input, 1 harness error.
  */
 import { appendFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
@@ -22,7 +22,7 @@ import { renderMarkdown } from '../gate/render-markdown.js';
 import { renderJunit } from '../gate/render-junit.js';
 
 const usage = `usage: npm run gate -- <result.json> [--baseline <result.json|dir>]... [--threshold 'metric:expression']...
-  [--max-regression p99=10%,rps=5%] [--junit FILE] [--summary FILE] [--json FILE] [--no-summary] [--no-write-result]`;
+  [--max-regression p99=10%,rps=5%] [--junit FILE] [--summary FILE] [--json FILE] [--no-summary] [--no-write-result] [--allow-unknown]`;
 
 interface GateArgs {
   resultPath: string;
@@ -34,6 +34,7 @@ interface GateArgs {
   json?: string;
   noSummary: boolean;
   writeResult: boolean;
+  allowUnknown: boolean;
 }
 
 function parseCliArgs(argv: string[]): GateArgs | 'help' {
@@ -52,6 +53,7 @@ function parseCliArgs(argv: string[]): GateArgs | 'help' {
         json: { type: 'string' },
         'no-summary': { type: 'boolean' },
         'no-write-result': { type: 'boolean' },
+        'allow-unknown': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -97,6 +99,7 @@ function parseCliArgs(argv: string[]): GateArgs | 'help' {
     ...(values.json !== undefined ? { json: values.json } : {}),
     noSummary: values['no-summary'] === true,
     writeResult: values['no-write-result'] !== true,
+    allowUnknown: values['allow-unknown'] === true,
   };
 }
 
@@ -118,6 +121,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       cliThresholds: args.thresholds,
       baselines,
       ...(maxRegression ? { maxRegression } : {}),
+      allowUnknown: args.allowUnknown,
     });
 
     process.stdout.write(renderText(verdict));

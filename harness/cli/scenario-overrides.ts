@@ -18,6 +18,8 @@ export const overrideOptions = {
   out: { type: 'string' },
   'toxiproxy-url': { type: 'string' },
   quiet: { type: 'boolean' },
+  /** Accept a verdict of `unknown` (a check that could not be evaluated) instead of failing. */
+  'allow-unknown': { type: 'boolean' },
 } as const;
 
 export interface OverrideFlags {

@@ -16,6 +16,7 @@ import { runSerializationScenario } from '../runner/run-serialization.js';
 import { finishRun } from '../runner/finish-run.js';
 import { projectRoot } from '../util/project-root.js';
 import { formatSummary } from '../runner/summary.js';
+import { verdictPasses } from '../checks/run-checks.js';
 
 const usage = `usage: npm run scenario <name> [-- options]
        npm run scenario -- --list
@@ -25,7 +26,8 @@ options:
   --balancer nginx|haproxy  --provider local|docker  --seed N
   --out DIR                 where result.json and report.html go (default reports/<scenario>-<timestamp>)
   --toxiproxy-url URL       use an external Toxiproxy (default: $TOXIPROXY_URL, else the embedded server)
-  --repeat N                run N times; store every run and their median
+  --repeat N                run N times; store every run and their median (speed: median; sessions, errors, checks: every run)
+  --allow-unknown           exit 0 when a check could not be evaluated (default: exit 99)
   --quiet                   no live progress line`;
 
 async function main(): Promise<number> {
@@ -92,7 +94,7 @@ async function main(): Promise<number> {
   const finished = await finishRun(outcomes, { outDir, repeat, log });
   process.stdout.write(formatSummary(finished.result, finished.paths));
   if (finished.aborted) return ExitCode.harnessError;
-  return finished.result.thresholds?.passed === false ? ExitCode.thresholdsFailed : ExitCode.passed;
+  return verdictPasses(finished.result.verdict?.status ?? 'unknown', values['allow-unknown'] === true) ? ExitCode.passed : ExitCode.thresholdsFailed;
 }
 
 await runMain(main);

@@ -25,6 +25,12 @@ export interface FaultKind<P extends FaultSpec = FaultSpec> {
   readonly defaultTarget: string;
   /** Checks the target exists in this topology; returns an error message or null. */
   checkTarget(spec: P, topology: { nodeNames: readonly string[]; hasRedis: boolean }): string | null;
+  /**
+   * Whether a fault still applied when the run ends must be healed before teardown (network
+   * faults: the proxies are shared, possibly an external Toxiproxy). A killed node needs no
+   * heal: the stack is stopped anyway.
+   */
+  readonly healAtTeardown: boolean;
   apply(ctx: FaultContext, spec: P): Promise<void>;
   heal(ctx: FaultContext, spec: P): Promise<void>;
 }

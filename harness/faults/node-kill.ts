@@ -12,6 +12,7 @@ export const nodeKillFault: FaultKind<NodeKillSpec> = {
   schema,
   links: () => [],
   defaultTarget: 'node-1',
+  healAtTeardown: false,
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {
     await ctx.topology.killNode(spec.target);

@@ -13,6 +13,7 @@ export const nodePartitionFault: FaultKind<Spec> = {
   schema,
   links: () => ['balancer'],
   defaultTarget: 'node-1',
+  healAtTeardown: true,
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {
     await setLinksEnabled(ctx, linkNames(ctx, 'balancer', spec.target), false);

@@ -13,6 +13,7 @@ export const redisDownFault: FaultKind<Spec> = {
   schema,
   links: () => ['redis'],
   defaultTarget: 'redis',
+  healAtTeardown: true,
   checkTarget: redisLinkTargetCheck,
   async apply(ctx, spec) {
     await setLinksEnabled(ctx, linkNames(ctx, 'redis', spec.target), false);

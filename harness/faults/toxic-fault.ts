@@ -32,6 +32,7 @@ export function defineToxicFault<Shape extends z.ZodRawShape>(def: ToxicFaultDef
     schema: schema as unknown as z.ZodType<Spec<Shape>, z.ZodTypeDef, unknown>,
     links,
     defaultTarget: def.defaultTarget,
+    healAtTeardown: true,
     checkTarget: def.checkTarget,
     async apply(ctx, spec) {
       const toxic = def.toxic(spec);

@@ -2,19 +2,20 @@
 export const GATE_SCHEMA_ID = 'php-session-lab/gate@1';
 
 export interface GateCheck {
-  kind: 'threshold' | 'regression';
+  /** `check`: the built-in checks every run has (users judged, stack healthy before the first fault, faults applied). */
+  kind: 'threshold' | 'regression' | 'check';
   /** Threshold metric (latency, error_rate, ...) or regression key (p99, rps, ...). */
   metric: string;
   /** The threshold expression ('p(99)<250') or the allowed regression ('+10%'). */
   expression: string;
   /** Where the check came from: the scenario, --threshold, the recorded run, or a baseline. */
-  source: 'scenario' | 'cli' | 'run' | 'baseline';
+  source: 'scenario' | 'cli' | 'run' | 'baseline' | 'builtin';
   actual: number | null;
   /** Regressions: the baseline median. */
   baseline: number | null;
   /** Regressions: the worst value still accepted. */
   limit: number | null;
-  /** true / false / null (= unknown: not measurable; never fails the gate). */
+  /** true / false / null (= unknown: not measurable; fails the gate unless allowUnknown). */
   passed: boolean | null;
   message: string;
   /** Human-formatted cells for tables, Markdown and JUnit. */
@@ -23,8 +24,9 @@ export interface GateCheck {
 
 export interface GateVerdict {
   schema: typeof GATE_SCHEMA_ID;
-  /** false when any check failed; unknown checks do not fail. */
+  /** false when any check failed, or one is unknown and unknowns are not allowed (--allow-unknown). */
   passed: boolean;
+  allowUnknown: boolean;
   checkedAt: string;
   result: { path: string; runId: string; scenario: string };
   baselines: Array<{ path: string; runId: string }>;

@@ -10,6 +10,7 @@ import { formatThresholdValue, parseThresholdExpression } from './threshold-expr
 import { compareToBaselines, type MaxRegression } from './regression.js';
 import { GATE_SCHEMA_ID, type GateCheck, type GateVerdict } from './gate-types.js';
 import { baselineDifferences, type LoadedBaseline } from './baseline-loader.js';
+import { builtinChecks } from '../checks/run-checks.js';
 
 export interface GateInput {
   result: RunResult;
@@ -18,12 +19,17 @@ export interface GateInput {
   baselines?: LoadedBaseline[];
   /** Required when baselines are given. */
   maxRegression?: MaxRegression;
+  /** Unknown checks pass instead of failing the gate (--allow-unknown). */
+  allowUnknown?: boolean;
   now?: Date;
 }
 
 export function buildGateVerdict(input: GateInput): GateVerdict {
   const { result } = input;
+  // The built-in checks are recomputed from the result (a pure function of it), so a result
+  // written by an older version, or edited, is judged the same way.
   const checks: GateCheck[] = [
+    ...builtinChecks(result).map((t) => thresholdCheck(t, 'builtin')),
     ...runThresholdChecks(result),
     ...evaluateThresholds(result, input.cliThresholds ?? {}, 'cli').map((t) => thresholdCheck(t, 'cli')),
   ];
@@ -40,9 +46,11 @@ export function buildGateVerdict(input: GateInput): GateVerdict {
     const diffs = baselineDifferences(b.result, result);
     return diffs.length > 0 ? [`baseline ${b.path} ran with another setup: ${diffs.join('; ')}`] : [];
   });
+  const allowUnknown = input.allowUnknown === true;
   return {
     schema: GATE_SCHEMA_ID,
-    passed: counts.failed === 0,
+    passed: counts.failed === 0 && (allowUnknown || counts.unknown === 0),
+    allowUnknown,
     checkedAt: (input.now ?? new Date()).toISOString(),
     result: { path: input.resultPath, runId: result.runId, scenario: result.scenario },
     baselines: baselines.map((b) => ({ path: b.path, runId: b.result.runId })),
@@ -71,7 +79,9 @@ function runThresholdChecks(result: RunResult): GateCheck[] {
   } catch (error) {
     throw new InvalidInputError(`result ${result.runId}: scenarioConfig.thresholds: ${(error as Error).message}`);
   }
-  const recorded = new Map((result.thresholds?.results ?? []).map((t) => [key(t.metric, t.expression), t]));
+  const recorded = new Map(
+    (result.thresholds?.results ?? []).filter((t) => t.source !== 'builtin').map((t) => [key(t.metric, t.expression), t]),
+  );
   const checks: GateCheck[] = [];
   for (const fresh of reevaluated) {
     const k = key(fresh.metric, fresh.expression);
@@ -102,7 +112,7 @@ function thresholdCheck(t: ThresholdResult, source: GateCheck['source']): GateCh
     // A recorded expression this version cannot parse: show the raw number.
   }
   return {
-    kind: 'threshold',
+    kind: source === 'builtin' ? 'check' : 'threshold',
     metric: t.metric,
     expression: t.expression,
     source,

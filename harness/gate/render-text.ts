@@ -8,7 +8,8 @@ export function verdictWord(passed: boolean | null): 'PASS' | 'FAIL' | 'UNKNOWN'
 export function summaryLine(v: GateVerdict): string {
   const c = v.counts;
   const base = v.baselines.length > 0 ? `, ${v.baselines.length} baseline run${v.baselines.length === 1 ? '' : 's'}` : '';
-  return `${v.passed ? 'passed' : 'FAILED'}: ${v.result.scenario} (run ${v.result.runId}) — ${c.passed} passed, ${c.failed} failed, ${c.unknown} unknown${base}`;
+  const why = !v.passed && c.failed === 0 && c.unknown > 0 ? ' (a check that could not be evaluated fails the gate; --allow-unknown accepts it)' : '';
+  return `${v.passed ? 'passed' : 'FAILED'}: ${v.result.scenario} (run ${v.result.runId}) — ${c.passed} passed, ${c.failed} failed, ${c.unknown} unknown${base}${why}`;
 }
 
 export function checkRow(c: GateCheck): string[] {

@@ -3,7 +3,7 @@
  * null when the result cannot tell (no requests, no faults, a percentile it lacks), which
  * the gate reports as "unknown" rather than guessing.
  */
-import { anomalyOutcomes, type RunResult } from '../results/result-schema.js';
+import { anomalyCount, type RunResult } from '../results/result-schema.js';
 
 const summaryPercentiles: Array<[number, 'p50' | 'p90' | 'p95' | 'p99' | 'p999' | 'max']> = [
   [50, 'p50'],
@@ -45,15 +45,14 @@ export function errorRate(result: RunResult): number | null {
 /** Answers that carried a session verdict (every outcome but error). */
 export function answerCount(result: RunResult): number {
   const o = result.outcomes;
-  return o.ok + o.reset + o.stale + o.ahead + o.leak;
+  return o.ok + anomalyCount(o);
 }
 
-/** (reset + stale + ahead + leak) / answers; null without answers. */
+/** (reset + stale + ahead + unsaved + leak) / answers; null without answers. */
 export function anomalyRate(result: RunResult): number | null {
   const answers = answerCount(result);
   if (answers === 0) return null;
-  const anomalies = anomalyOutcomes.reduce((sum, name) => sum + result.outcomes[name], 0);
-  return anomalies / answers;
+  return anomalyCount(result.outcomes) / answers;
 }
 
 /** sessions.lossRate; null when no user was judged (all unserved). */

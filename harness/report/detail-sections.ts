@@ -37,12 +37,24 @@ export function faultsTable(results: readonly RunResult[], styles: Styles): stri
   const rows: Cell[][] = [];
   results.forEach((r, i) => {
     for (const f of r.faults) {
-      const healed = f.endMs >= r.durationMs - 1 ? 'not healed (run end)' : fmtSeconds(f.endMs);
-      rows.push([seriesHeader(styles[i]!.label, styles[i]!.color), faultLabel(f), f.type, f.target, fmtSeconds(f.startMs), healed, fmtSeconds(f.endMs - f.startMs), compactJson(f.params)]);
+      const failed = f.status === 'apply-failed';
+      const healed = failed ? '—' : f.endMs >= r.durationMs - 1 ? 'not healed (run end)' : fmtSeconds(f.endMs);
+      const status: Cell = f.status === 'applied' ? 'applied' : { value: `${f.status}: ${f.error ?? ''}`, cls: 'bad' };
+      rows.push([
+        seriesHeader(styles[i]!.label, styles[i]!.color),
+        faultLabel(f),
+        f.type,
+        f.target,
+        fmtSeconds(f.startMs),
+        status,
+        healed,
+        failed ? 'never took effect' : fmtSeconds(f.endMs - f.startMs),
+        compactJson(f.params),
+      ]);
     }
   });
   if (rows.length === 0) return '<p class="muted">No faults were injected in these runs.</p>';
-  return table(['result', 'fault', 'type', 'target', 'start', 'heal', 'lasted', 'params'], rows);
+  return table(['result', 'fault', 'type', 'target', 'start', 'status', 'heal', 'lasted', 'params'], rows);
 }
 
 export function anomalySamples(results: readonly RunResult[], styles: Styles): string {

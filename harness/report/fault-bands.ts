@@ -11,6 +11,11 @@ export interface FaultBand {
   tone: number;
   /** True when the window lasted until the end of its run (never healed). */
   open: boolean;
+  /**
+   * A fault that failed: 'apply' = it never took effect, drawn as a marker, not as a shaded
+   * window that held; 'heal' = its heal failed.
+   */
+  failed?: 'apply' | 'heal';
 }
 
 export const faultLabel = (f: FaultWindow): string => f.label ?? `${f.type} ${f.target}`;
@@ -30,13 +35,20 @@ export function mergeFaultBands(results: readonly RunResult[]): FaultBand[] {
     const startS = f.startMs / 1000;
     const endS = Math.max(f.endMs, f.startMs) / 1000;
     const open = f.endMs >= runEndMs - 1;
-    const same = bands.find((b) => b.label === label && startS <= b.endS + 1.5 && endS >= b.startS - 1.5);
+    const failed = f.status === 'apply-failed' ? 'apply' : f.status === 'heal-failed' ? 'heal' : undefined;
+    if (failed === 'apply') {
+      // Nothing to shade: a marker where the fault was due.
+      bands.push({ startS, endS: startS, label, type: f.type, tone: types.indexOf(f.type), open: false, failed });
+      continue;
+    }
+    const same = bands.find((b) => b.label === label && b.failed !== 'apply' && startS <= b.endS + 1.5 && endS >= b.startS - 1.5);
     if (same) {
       same.startS = Math.min(same.startS, startS);
       same.endS = Math.max(same.endS, endS);
       same.open &&= open;
+      if (failed) same.failed = failed;
     } else {
-      bands.push({ startS, endS, label, type: f.type, tone: types.indexOf(f.type), open });
+      bands.push({ startS, endS, label, type: f.type, tone: types.indexOf(f.type), open, ...(failed ? { failed } : {}) });
     }
   }
   return bands;

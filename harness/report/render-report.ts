@@ -50,7 +50,10 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 function faultLegend(bands: readonly FaultBand[]): string {
   if (bands.length === 0) return '<p class="chart-note">No faults in these runs.</p>';
   const items = bands.map((b) => {
-    const span = b.open ? `from ${fmtSeconds(b.startS * 1000)} (not healed)` : `${fmtSeconds(b.startS * 1000)} – ${fmtSeconds(b.endS * 1000)}`;
+    const span =
+      b.failed === 'apply'
+        ? `at ${fmtSeconds(b.startS * 1000)}: FAILED to apply, never took effect (red marker, not shaded)`
+        : `${b.open ? `from ${fmtSeconds(b.startS * 1000)} (not healed)` : `${fmtSeconds(b.startS * 1000)} – ${fmtSeconds(b.endS * 1000)}`}${b.failed === 'heal' ? ' — heal FAILED' : ''}`;
     return `<span><span class="band" style="background:${bandColors[b.tone % bandColors.length]}"></span>${escapeHtml(b.label)} <span class="muted">${escapeHtml(span)}</span></span>`;
   });
   return `<div class="fault-legend"><strong>Shaded fault windows:</strong> ${items.join('')}</div>`;
@@ -68,13 +71,13 @@ function safeOptionalSections(results: readonly RunResult[], styles: readonly Se
 const footnotes = `
 <dl class="footnotes">
   <dt>Answer outcomes (per response, against the user's last acknowledged visit count c)</dt>
-  <dd><b>ok</b>: count is c+1. <b>reset</b>: count is 1 while c ≥ 1, the session was lost. <b>stale</b>: count ≤ c, an older copy of the session. <b>ahead</b>: count &gt; c+1, a write whose answer was lost. <b>error</b>: non-2xx, timeout or connection error. <b>leak</b>: another user's session was served (a security failure). Anomalies are reset + stale + ahead + leak.</dd>
+  <dd><b>ok</b>: count is c+1. <b>reset</b>: count is 1 while c ≥ 1, the session was lost. <b>stale</b>: count ≤ c, an older copy of the session. <b>ahead</b>: count &gt; c+1, a write whose answer was lost. <b>unsaved</b>: a 200 whose session could not be started or written (the app says so: PHP answers 200 either way). <b>error</b>: non-2xx, timeout or connection error. <b>leak</b>: another user's session was served (a security failure). Anomalies are reset + stale + ahead + unsaved + leak.</dd>
   <dt><sup>1</sup> Users: intact / recovered / lost</dt>
-  <dd><b>intact</b>: every answer the user got was ok. <b>recovered</b>: the user saw errors or anomalies, but the session kept its data and went on. <b>lost</b>: the session's data was gone (a reset) or another user's session was served. Users who never got an answer are <i>unserved</i> and not judged; loss rate = lost / judged users.</dd>
+  <dd><b>intact</b>: every answer the user got was ok. <b>recovered</b>: the user saw errors or anomalies, but the session kept its data and went on. <b>lost</b>: the final read after the run (faults healed) no longer found the user's data, or another user's session was served. Users whose token was never stored are <i>unserved</i>, users whose final read failed are <i>unknown</i>: neither is judged, and both count against the built-in check that 95 % of users are judged; loss rate = lost / judged users.</dd>
   <dt><sup>2</sup> Availability</dt>
   <dd>Non-error answers / all requests.</dd>
   <dt><sup>3</sup> Error and anomaly rates</dt>
-  <dd>Errors / all requests, and anomalous answers (reset + stale + ahead + leak) / all requests.</dd>
+  <dd>Errors / all requests, and anomalous answers (reset + stale + ahead + unsaved + leak) / all requests.</dd>
   <dt><sup>4</sup> Recovery time</dt>
   <dd>From a fault's start (or heal) until the first 3 consecutive seconds with no errors and no anomalies. “not recovered”: no such 3 seconds before the run ended.</dd>
   <dt>Latency spectrum</dt>

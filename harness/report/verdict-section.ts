@@ -1,15 +1,23 @@
 /** The verdict table: one column per result, the numbers a reader compares first. */
-import type { RunResult } from '../results/result-schema.js';
+import { anomalyCount, type RunResult } from '../results/result-schema.js';
 import { fmtInt, fmtMs, fmtRate, fmtSeconds } from './format.js';
 import { escapeHtml } from './html-escape.js';
 import { markup, seriesHeader, table, type Cell, type Markup } from './html-table.js';
 import type { SeriesStyle } from './series-style.js';
 
-const anomalies = (r: RunResult) => r.outcomes.reset + r.outcomes.stale + r.outcomes.ahead + r.outcomes.leak;
+const anomalies = (r: RunResult) => anomalyCount(r.outcomes);
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
 
 function badIf(cond: boolean, value: string): Cell {
   return cond ? { value, cls: 'bad' } : value;
+}
+
+function verdictCell(r: RunResult): Cell {
+  const status = r.verdict?.status;
+  if (!status) return '—';
+  const badge = status === 'passed' ? 'pass' : status === 'unknown' ? 'unknown' : 'fail';
+  const reasons = r.verdict!.reasons.map((x) => `<br><small>${escapeHtml(x)}</small>`).join('');
+  return { value: markup(`<span class="badge ${badge}">${status.toUpperCase()}</span>${reasons}`), cls: status === 'passed' ? undefined : 'bad' };
 }
 
 function thresholdSummary(r: RunResult): Cell {
@@ -45,10 +53,12 @@ export function verdictSection(results: readonly RunResult[], styles: readonly S
   const faults = [...new Set(results.flatMap((r) => (r.recovery ?? []).map((x) => x.fault)))];
   const rows: Cell[][] = [
     group('Sessions (users)'),
-    row('users judged', (r) => fmtInt(r.sessions.users - r.sessions.unserved), 'users with at least one answer'),
+    row('users judged', (r) => fmtInt(r.sessions.users - r.sessions.unserved - r.sessions.unknown), 'users whose token was stored and whose final read answered'),
     row(markup('intact <sup>1</sup>'), (r) => fmtInt(r.sessions.intact)),
     row(markup('recovered <sup>1</sup>'), (r) => fmtInt(r.sessions.recovered)),
     row(markup('lost <sup>1</sup>'), (r) => badIf(r.sessions.lost > 0, fmtInt(r.sessions.lost))),
+    row('unknown (final read failed)', (r) => badIf(r.sessions.unknown > 0, fmtInt(r.sessions.unknown))),
+    row('unserved (token never stored)', (r) => badIf(r.sessions.unserved > 0, fmtInt(r.sessions.unserved))),
     row('loss rate', (r) => badIf(r.sessions.lossRate > 0, fmtRate(r.sessions.lossRate))),
     group('Answers'),
     row('requests', (r) => fmtInt(r.requests.total)),
@@ -60,6 +70,7 @@ export function verdictSection(results: readonly RunResult[], styles: readonly S
     row(markup('error rate <sup>3</sup>'), (r) => badIf(r.requests.errors > 0, fmtRate(ratio(r.requests.errors, r.requests.total)))),
     row(markup('anomaly rate <sup>3</sup>'), (r) => badIf(anomalies(r) > 0, fmtRate(ratio(anomalies(r), r.requests.total)))),
     row('ok / reset / stale / ahead', (r) => `${fmtInt(r.outcomes.ok)} / ${fmtInt(r.outcomes.reset)} / ${fmtInt(r.outcomes.stale)} / ${fmtInt(r.outcomes.ahead)}`),
+    row('unsaved (200, session not started or not written)', (r) => badIf(r.outcomes.unsaved > 0, fmtInt(r.outcomes.unsaved))),
     row('error / leak', (r) => badIf(r.outcomes.leak > 0, `${fmtInt(r.outcomes.error)} / ${fmtInt(r.outcomes.leak)}`)),
     group('Latency'),
     row('p50', (r) => fmtMs(r.latencyMs.p50)),
@@ -72,8 +83,9 @@ export function verdictSection(results: readonly RunResult[], styles: readonly S
     for (const f of faults) rows.push(row(`after ${f}`, (r) => recoveryCell(r, f)));
   }
   if (results.some((r) => r.thresholds && r.thresholds.results.length > 0)) {
-    rows.push(group('Thresholds'), row('verdict', thresholdSummary));
+    rows.push(group('Thresholds and checks'), row('thresholds', thresholdSummary));
   }
+  if (results.some((r) => r.verdict)) rows.push(row('verdict', verdictCell));
   return table(head, rows, { cls: 'verdict', rowHeaders: true });
 }
 

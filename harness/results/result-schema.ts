@@ -7,10 +7,13 @@ import { z } from 'zod';
 
 export const RESULT_SCHEMA_ID = 'php-session-lab/result@1';
 
-export const outcomeNames = ['ok', 'reset', 'stale', 'ahead', 'error', 'leak'] as const;
+export const outcomeNames = ['ok', 'reset', 'stale', 'ahead', 'unsaved', 'error', 'leak'] as const;
 export type OutcomeName = (typeof outcomeNames)[number];
-/** Outcomes that mean the session did not hold what the user's model expected. */
-export const anomalyOutcomes = ['reset', 'stale', 'ahead', 'leak'] as const satisfies readonly OutcomeName[];
+/**
+ * Outcomes that mean the session did not hold what the user's model expected. `unsaved`: a
+ * 200 whose session could not be started or written (the app says so).
+ */
+export const anomalyOutcomes = ['reset', 'stale', 'ahead', 'unsaved', 'leak'] as const satisfies readonly OutcomeName[];
 
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
@@ -20,10 +23,17 @@ export const outcomeCountsSchema = z.object({
   reset: count,
   stale: count,
   ahead: count,
+  /** Results written before `unsaved` existed read as 0. */
+  unsaved: count.default(0),
   error: count,
   leak: count,
 });
 export type OutcomeCounts = z.infer<typeof outcomeCountsSchema>;
+
+/** reset + stale + ahead + unsaved + leak. */
+export function anomalyCount(outcomes: OutcomeCounts): number {
+  return anomalyOutcomes.reduce((sum, name) => sum + outcomes[name], 0);
+}
 
 export const latencySummarySchema = z.object({
   min: ms,
@@ -42,7 +52,7 @@ export const timelinePointSchema = z.object({
   t: z.number().int().nonnegative(),
   requests: count,
   errors: count,
-  /** reset + stale + ahead + leak answered in this second. */
+  /** reset + stale + ahead + unsaved + leak answered in this second. */
   anomalies: count,
   p50: ms,
   p99: ms,
@@ -52,13 +62,28 @@ export const timelinePointSchema = z.object({
 });
 export type TimelinePoint = z.infer<typeof timelinePointSchema>;
 
+export const faultStatuses = ['applied', 'apply-failed', 'heal-failed'] as const;
+export type FaultStatus = (typeof faultStatuses)[number];
+
 export const faultWindowSchema = z.object({
   type: z.string(),
   target: z.string(),
-  /** ms since the workload started. */
+  /** ms since the workload started: when the fault was due and its apply began. */
   startMs: ms,
   /** ms since the workload started; the end of the run when the fault was never healed. */
   endMs: ms,
+  /**
+   * What really happened (Jepsen records failed nemesis operations): `applied` (and healed,
+   * when a heal was due), `apply-failed` (the fault never took effect: nothing to shade),
+   * `heal-failed`. Results written before it existed read as `applied`.
+   */
+  status: z.enum(faultStatuses).default('applied'),
+  /** The apply or heal error, when one failed. */
+  error: z.string().optional(),
+  /** ms since the workload started when the apply completed (the fault was in effect). */
+  appliedAtMs: ms.optional(),
+  /** ms since the workload started when the heal completed. */
+  healedAtMs: ms.optional(),
   /** Human label for the report's shaded band, e.g. "node-kill node-2". */
   label: z.string().optional(),
   params: z.record(z.string(), z.unknown()).optional(),
@@ -72,7 +97,8 @@ export const thresholdResultSchema = z.object({
   actual: z.number().nullable(),
   /** true / false / null (= unknown: the metric could not be measured). */
   passed: z.boolean().nullable(),
-  source: z.enum(['scenario', 'cli', 'baseline']).optional(),
+  /** `builtin`: the health checks every run has (users judged, healthy before the first fault, faults applied). */
+  source: z.enum(['scenario', 'cli', 'baseline', 'builtin']).optional(),
   message: z.string().optional(),
 });
 export type ThresholdResult = z.infer<typeof thresholdResultSchema>;
@@ -136,6 +162,7 @@ export const resultSchema = z
       ok: count,
       errors: count,
       rps: z.number().nonnegative(),
+      /** Timed-out requests; each is also counted in the latency figures at the time it waited (k6 does too). */
       timeouts: count,
       non2xx: count,
       connectionErrors: count,
@@ -148,8 +175,11 @@ export const resultSchema = z
       intact: count,
       recovered: count,
       lost: count,
-      /** Users the workload never got an answer for (not judged). */
+      /** Users whose token was never acknowledged as stored (not judged). */
       unserved: count,
+      /** Users whose final read failed: not judged (counts against the users-judged check). */
+      unknown: count.default(0),
+      /** lost / judged, judged = users - unserved - unknown. */
       lossRate: z.number().min(0).max(1),
     }),
     outcomes: outcomeCountsSchema,
@@ -178,6 +208,19 @@ export const resultSchema = z
     ),
     thresholds: z
       .object({ passed: z.boolean().nullable(), results: z.array(thresholdResultSchema) })
+      .optional(),
+    /**
+     * The run's verdict: `passed`, `failed` (a threshold or check failed), `unknown` (one
+     * could not be evaluated: fails unless --allow-unknown) or `invalid` (the stack was not
+     * healthy before the first fault, or the machine spoiled the run: the figures mean nothing).
+     */
+    verdict: z
+      .object({
+        status: z.enum(['passed', 'failed', 'unknown', 'invalid']),
+        reasons: z.array(z.string()),
+        /** --repeat: each run's own verdict (correctness is judged per run: one bad run fails the repeat). */
+        runs: z.array(z.object({ runId: z.string(), status: z.enum(['passed', 'failed', 'unknown', 'invalid']) })).optional(),
+      })
       .optional(),
     /** Per fault: ms from its start (and heal) until 3 clean seconds in a row. */
     recovery: z

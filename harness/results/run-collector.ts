@@ -6,6 +6,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import {
+  anomalyCount,
   anomalyOutcomes,
   type LatencySummary,
   type OutcomeCounts,
@@ -26,12 +27,14 @@ export interface CollectedRecord {
   expected: number;
   got: number | null;
   failure?: 'timeout' | 'connection';
+  /** PHP warnings the answer carried (unsaved answers say why). */
+  warnings?: string[];
 }
 
 const newHistogram = (): Histogram =>
   hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 
-const emptyOutcomes = (): OutcomeCounts => ({ ok: 0, reset: 0, stale: 0, ahead: 0, error: 0, leak: 0 });
+const emptyOutcomes = (): OutcomeCounts => ({ ok: 0, reset: 0, stale: 0, ahead: 0, unsaved: 0, error: 0, leak: 0 });
 
 interface SecondBucket {
   requests: number;
@@ -69,8 +72,9 @@ export class RunCollector {
     bucket.requests++;
     this.outcomes[r.outcome]++;
     bucket.outcomes[r.outcome]++;
-    // Latency is about answered requests; a timeout's "latency" is the timeout itself.
-    if (r.status !== 0) {
+    // A timed-out request counts at the time its user waited (as k6 does), so a stall shows in
+    // p99; a connection error has no latency worth the name.
+    if (r.status !== 0 || r.failure === 'timeout') {
       this.total.recordValue(micros);
       bucket.histogram.recordValue(micros);
     }
@@ -96,14 +100,14 @@ export class RunCollector {
         got: r.got,
         node: r.node,
         status: r.status,
-        ...(r.failure ? { detail: r.failure } : {}),
+        ...(r.failure ? { detail: r.failure } : r.warnings?.length ? { detail: r.warnings.join(' | ').slice(0, 300) } : {}),
       });
     }
   }
 
-  /** Anomalous answers so far (reset + stale + ahead + leak). */
+  /** Anomalous answers so far (reset + stale + ahead + unsaved + leak). */
   get anomalies(): number {
-    return this.outcomes.reset + this.outcomes.stale + this.outcomes.ahead + this.outcomes.leak;
+    return anomalyCount(this.outcomes);
   }
 
   bucket(second: number): { requests: number; errors: number; anomalies: number; p99: number } | null {

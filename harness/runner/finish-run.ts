@@ -1,22 +1,23 @@
-/** After the run(s): thresholds, result.json and report.html for each run (and the median of a repeat). */
+/** After the run(s): thresholds, built-in checks, verdict, result.json and report.html for each run (and the median of a repeat). */
 import { join } from 'node:path';
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
 import { writeResultFile } from '../results/result-file.js';
 import { evaluateThresholds } from '../gate/threshold-evaluate.js';
 import { computeMedianResult } from '../gate/median-result.js';
+import { builtinChecks, runVerdict } from '../checks/run-checks.js';
 import { writeReport } from '../report/write-report.js';
 import type { RunOutcome } from './run-scenario.js';
 import type { Scenario } from '../scenario/scenario-schema.js';
 
 export function thresholdVerdict(results: ThresholdResult[]): boolean | null {
   if (results.some((r) => r.passed === false)) return false;
-  if (results.length > 0 && results.every((r) => r.passed === true)) return true;
-  return results.length === 0 ? null : results.some((r) => r.passed === null) ? null : true;
+  if (results.some((r) => r.passed === null)) return null;
+  return results.length === 0 ? null : true;
 }
 
+/** The scenario's thresholds and the built-in checks, evaluated on the result, and its verdict. */
 export function applyThresholds(result: RunResult): RunResult {
   const thresholds = (result.scenarioConfig as Partial<Scenario>).thresholds ?? {};
-  if (Object.keys(thresholds).length === 0) return result;
   const results = evaluateThresholds(result, thresholds, 'scenario');
   // A threshold that stopped the run (abortOnFail) failed, whatever the shortened run says.
   const abort = result.thresholdAbort as { metric: string; expression: string; message: string } | undefined;
@@ -28,7 +29,39 @@ export function applyThresholds(result: RunResult): RunResult {
       }
     }
   }
-  return { ...result, thresholds: { passed: thresholdVerdict(results), results } };
+  results.push(...builtinChecks(result));
+  return { ...result, thresholds: { passed: thresholdVerdict(results), results }, verdict: runVerdict(results) };
+}
+
+/** Speed is judged on the median; everything else (sessions, leaks, errors, checks) per run. */
+const judgedOnMedian = new Set(['latency', 'rps']);
+
+/**
+ * The verdict of a --repeat: latency and throughput thresholds from the median result; every
+ * other threshold and check from the runs themselves, worst first — one run that loses a
+ * session fails the repeat, whatever the median says.
+ */
+export function repeatVerdict(median: RunResult, runs: RunResult[]): RunResult {
+  const results: ThresholdResult[] = (median.thresholds?.results ?? []).filter((r) => judgedOnMedian.has(r.metric));
+  const seen = new Set<string>();
+  for (const run of runs) {
+    for (const r of run.thresholds?.results ?? []) {
+      if (judgedOnMedian.has(r.metric)) continue;
+      const key = `${r.metric}\u0000${r.expression}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const perRun = runs.map((x) => ({ runId: x.runId, r: x.thresholds?.results.find((y) => `${y.metric}\u0000${y.expression}` === key) }));
+      const worst = perRun.find((p) => p.r?.passed === false) ?? perRun.find((p) => p.r === undefined || p.r.passed === null) ?? perRun[0]!;
+      const w = worst.r ?? { ...r, actual: null, passed: null, message: 'not evaluated in this run' };
+      results.push({ ...w, message: `run ${worst.runId}: ${w.message ?? String(w.passed)} (judged per run, worst of ${runs.length})` });
+    }
+  }
+  const verdict = runVerdict(results);
+  return {
+    ...median,
+    thresholds: { passed: thresholdVerdict(results), results },
+    verdict: { ...verdict, runs: runs.map((r) => ({ runId: r.runId, status: r.verdict?.status ?? 'unknown' })) },
+  };
 }
 
 export interface FinishedRun {
@@ -53,7 +86,7 @@ export async function finishRun(
     const only = outcomes[0]!;
     return { result: results[0]!, paths: { result: only.resultPath, report: join(only.resultPath, '..', 'report.html') }, aborted };
   }
-  const median = applyThresholds(computeMedianResult(results));
+  const median = repeatVerdict(applyThresholds(computeMedianResult(results)), results);
   const resultPath = join(options.outDir, 'result.json');
   const reportPath = join(options.outDir, 'report.html');
   await writeResultFile(resultPath, median);

@@ -17,6 +17,8 @@ export interface ThresholdAbort {
 export function watchAbortThresholds(
   scenario: Scenario,
   collector: RunCollector,
+  /** Users judged so far and how many of them lost their session (for session_loss_rate). */
+  sessions: () => { judged: number; lost: number },
   startedAt: () => number,
   onFail: (abort: ThresholdAbort) => void,
 ): () => void {
@@ -40,6 +42,7 @@ export function watchAbortThresholds(
       answers: collector.requests - collector.errors,
       anomalies: collector.anomalies,
       leaks: collector.outcomes.leak,
+      sessions: sessions(),
       ...(h.totalCount > 0
         ? {
             latency: {

@@ -22,11 +22,12 @@ import { AutocannonWorkload } from '../workload/autocannon-workload.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
 import { findFault } from '../faults/fault-registry.js';
-import { userVerdict } from '../checks/session-checker.js';
+import { liveSessionCounts, userVerdict } from '../checks/session-checker.js';
 import { recoveryTimes } from '../checks/recovery-time.js';
 import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type RunResult } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
+import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
 import { HarnessError, InvalidInputError } from '../errors.js';
 
 export interface RunOptions {
@@ -107,7 +108,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let measuredMs = 0;
   let windows: RunResult['faults'] = [];
   const workQuery = w.workMs > 0 ? `&work=${w.workMs}` : '';
-  const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery) : null;
+  const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, REQUEST_DEADLINE_MS) : null;
   const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
   let redisProbe: RedisProbe | null = null;
   let redisSection: RedisSection | null = null;
@@ -129,7 +130,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     const workload = new AutocannonWorkload({
       baseUrl: topology.baseUrl,
       pool,
-      jobs: bursts ?? new VisitJobs(pool, workQuery),
+      jobs: bursts ?? new VisitJobs(pool, workQuery, REQUEST_DEADLINE_MS),
       connections: w.connections,
       ...(durationMs !== undefined ? { durationMs } : {}),
       ...(w.requests !== undefined ? { requests: w.requests } : {}),
@@ -150,6 +151,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
         expected: r.check.expected,
         got: r.check.got,
         ...(r.failure ? { failure: r.failure } : {}),
+        ...(r.check.warnings ? { warnings: r.check.warnings } : {}),
       });
     });
     const sched = schedule;
@@ -166,7 +168,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     const stopProgress = options.progress
       ? startProgress(collector, () => workloadStart, { ...(durationMs ? { durationMs } : {}), write: options.progress, tty: options.tty })
       : () => {};
-    const stopWatching = watchAbortThresholds(scenario, collector, () => workloadStart, (abort) => {
+    const stopWatching = watchAbortThresholds(scenario, collector, () => liveSessionCounts(pool.users), () => workloadStart, (abort) => {
       thresholdAbort = abort;
       options.log(`threshold ${abort.metric} '${abort.expression}' failed (${abort.message}): stopping the run (abortOnFail)`);
       workload.stop();
@@ -186,7 +188,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     // Heal before inspecting: the TTL check makes one request through the nodes.
     windows = await schedule.finish(measuredMs);
     if (!aborted) {
-      finalReadSummary = await finalReads(pool.users, topology.baseUrl, Math.min(w.connections, 32));
+      finalReadSummary = await finalReads(pool.users, topology.baseUrl, { concurrency: Math.min(w.connections, 32) });
       options.log(
         `final read of every session: ${finalReadSummary.withToken} hold their data, ${finalReadSummary.withoutToken} lost it` +
           `${finalReadSummary.failed ? `, ${finalReadSummary.failed} unreadable` : ''}`,
@@ -245,9 +247,9 @@ interface BuildInput {
 
 export function buildResult(input: BuildInput): RunResult {
   const { collector, pool, topology, scenario } = input;
-  const sessions = { users: pool.users.length, intact: 0, recovered: 0, lost: 0, unserved: 0, lossRate: 0 };
+  const sessions = { users: pool.users.length, intact: 0, recovered: 0, lost: 0, unknown: 0, unserved: 0, lossRate: 0 };
   for (const user of pool.users) sessions[userVerdict(user)]++;
-  const judged = sessions.users - sessions.unserved;
+  const judged = sessions.users - sessions.unserved - sessions.unknown;
   sessions.lossRate = judged > 0 ? sessions.lost / judged : 0;
   const timeline = collector.timeline(input.durationMs);
   const seconds = input.durationMs / 1000;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { FaultSpec, Scenario } from '../scenario/scenario-schema.js';
 import { runSerializationBench } from '../serialization/serialization-bench.js';
 import { runScenario, type RunOptions, type RunOutcome } from './run-scenario.js';
+import { anomalyCount } from '../results/result-schema.js';
 
 export interface EndToEndRow {
   handler: string;
@@ -49,7 +50,7 @@ export async function runSerializationScenario(scenario: Scenario, faults: Fault
       p50: r.latencyMs.p50,
       p99: r.latencyMs.p99,
       errors: r.requests.errors,
-      anomalies: r.outcomes.reset + r.outcomes.stale + r.outcomes.ahead + r.outcomes.leak,
+      anomalies: anomalyCount(r.outcomes),
       bytesPerSession: redis?.bytesPerSession ?? null,
     });
     first ??= outcome;

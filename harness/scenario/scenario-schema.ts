@@ -121,6 +121,16 @@ export const scenarioSchema = z
     workload: workloadSchema,
     faults: z.array(faultSchema).default([]),
     thresholds: thresholdsSchema.default({}),
+    /** The built-in checks every run has (harness/checks/run-checks.ts). */
+    checks: z
+      .object({
+        /** Share of users that must be judged (token stored and final read answered). */
+        minJudgedShare: z.number().min(0).max(1).default(0.95),
+        /** Error rate above which the stack counts as unhealthy before the first fault (the run is invalid). */
+        maxErrorRateBeforeFault: z.number().min(0).max(1).default(0.01),
+      })
+      .strict()
+      .default({}),
     /** Measurement windows reported separately in result.steps (e.g. one per latency level). */
     steps: z
       .array(

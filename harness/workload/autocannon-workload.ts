@@ -67,7 +67,7 @@ export class AutocannonWorkload extends EventEmitter<WorkloadEvents> {
     if (job === undefined || context.done) return;
     context.done = true;
     const now = performance.now();
-    const check = this.options.jobs.complete(job, status, body);
+    const check = this.options.jobs.complete(job, status, body, failure);
     this.emit('record', {
       t: now - this.startedAt,
       userIndex: job.userIndex,

@@ -10,6 +10,7 @@ export class VirtualUserPool {
   readonly users: UserModel[];
   private readonly busy: Uint8Array;
   private readonly random: () => number;
+  private held = 0;
 
   constructor(count: number, seed: number) {
     const random = seededRandom(seed);
@@ -38,8 +39,26 @@ export class VirtualUserPool {
     return -1;
   }
 
-  release(index: number): void {
-    this.busy[index] = 0;
+  /**
+   * Frees the user for its next request. After a timeout the server may still be working on
+   * the old request (and may still write its session): `holdMs` keeps the user busy until the
+   * stack can no longer be, so one user never has two requests in flight.
+   */
+  release(index: number, holdMs = 0): void {
+    if (holdMs <= 0) {
+      this.busy[index] = 0;
+      return;
+    }
+    this.held++;
+    setTimeout(() => {
+      this.held--;
+      this.busy[index] = 0;
+    }, holdMs).unref();
+  }
+
+  /** Users held after a timed-out request right now. */
+  get heldUsers(): number {
+    return this.held;
   }
 
   isBusy(index: number): boolean {

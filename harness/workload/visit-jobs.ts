@@ -1,6 +1,6 @@
 /** 'visits' mode: every request is one visit of one user; at most one in flight per user. */
 import { checkResponse } from '../checks/session-checker.js';
-import type { Job, JobSource } from './job-source.js';
+import type { Job, JobSource, RequestFailure } from './job-source.js';
 import type { VirtualUserPool } from './virtual-users.js';
 
 export class VisitJobs implements JobSource {
@@ -8,6 +8,8 @@ export class VisitJobs implements JobSource {
   constructor(
     private readonly pool: VirtualUserPool,
     private readonly query = '',
+    /** ms a user is held after a timed-out request (the stack's request deadline). */
+    private readonly timeoutHoldMs = 0,
   ) {}
 
   next(): Job | null {
@@ -18,9 +20,9 @@ export class VisitJobs implements JobSource {
     return { userIndex: index, path, kind: 'visit' };
   }
 
-  complete(job: Job, status: number, body: string | null) {
+  complete(job: Job, status: number, body: string | null, failure?: RequestFailure) {
     const check = checkResponse(this.pool.users[job.userIndex]!, status, body);
-    this.pool.release(job.userIndex);
+    this.pool.release(job.userIndex, failure === 'timeout' ? this.timeoutHoldMs : 0);
     return check;
   }
 }

@@ -24,6 +24,24 @@ test('abortOnFail: files round-robin breaks anomaly_rate<0.1, the run stops earl
   }
 });
 
+test('abortOnFail on session_loss_rate works live: the run stops as soon as users lose their session', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psl-abort-loss-'));
+  try {
+    const run = await runCli('scenario.ts', ['test/fixtures/scenarios/abort-on-loss.ts', '--out', dir, '--quiet']);
+    assert.equal(run.code, 99, run.stderr);
+    assert.match(run.stderr, /threshold session_loss_rate 'rate==0' failed .*abortOnFail/);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
+    // The live snapshot used to carry no session counts: the run went its whole 30 s.
+    assert.ok(result.durationMs < 15_000, `ran ${result.durationMs} ms of 30 s`);
+    const loss = result.thresholds?.results.find((t) => t.metric === 'session_loss_rate');
+    assert.equal(loss?.passed, false);
+    assert.match(loss?.message ?? '', /aborted the run/);
+    assert.deepEqual(processesOfRuns(result.runId), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('--repeat 2 stores every run and their median, with a report of all of them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'psl-repeat-'));
   try {
@@ -33,8 +51,11 @@ test('--repeat 2 stores every run and their median, with a report of all of them
     const median = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
     assert.notEqual(runs[0]!.runId, runs[1]!.runId);
     assert.equal(median.runId, 'median-of-2');
-    const rps = runs.map((r) => r.requests.rps).sort((a, b) => a - b);
-    assert.ok(median.requests.rps >= rps[0]! && median.requests.rps <= rps[1]!, `median rps ${median.requests.rps} outside ${rps}`);
+    // The median of two runs is their mean (a check that a value lies between them cannot fail).
+    assert.equal(median.requests.rps, (runs[0]!.requests.rps + runs[1]!.requests.rps) / 2);
+    // Each run keeps its own verdict; the repeat's lists them.
+    assert.deepEqual(median.verdict?.runs?.map((r) => r.runId), runs.map((r) => r.runId));
+    assert.deepEqual(median.verdict?.runs?.map((r) => r.status), runs.map((r) => r.verdict?.status));
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     for (const r of runs) assert.ok(html.includes(r.runId), 'every run is in the report');
   } finally {

@@ -35,16 +35,16 @@ test('exit 0 when everything passes; writes JUnit, Markdown, JSON and the verdic
   try {
     const r = gate([t.path, '--baseline', baselines, '--junit', join(t.dir, 'junit.xml'), '--summary', join(t.dir, 's.md'), '--json', join(t.dir, 'v.json')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Gate passed: redis-failover \(run current-ok\) — 6 passed, 0 failed, 0 unknown, 3 baseline runs/);
+    assert.match(r.stdout, /^Gate passed: redis-failover \(run current-ok\) — 9 passed, 0 failed, 0 unknown, 3 baseline runs/);
     // default --max-regression p99=25%,rps=10%
     assert.match(r.stdout, /PASS\s+regression\s+p99\s+≤ 312\.5ms \(\+25%\)/);
     assert.match(r.stdout, /PASS\s+regression\s+rps\s+≥ 864\/s \(-10%\)/);
     const stored = parseResult(JSON.parse(await readFile(t.path, 'utf8')), t.path);
     const verdict = stored.gate as GateVerdict;
     assert.equal(verdict.passed, true);
-    assert.equal(verdict.checks.length, 6);
+    assert.equal(verdict.checks.length, 9, 'built-in checks (users judged, healthy before the fault, the fault applied) + thresholds + regressions');
     assert.deepEqual(JSON.parse(await readFile(join(t.dir, 'v.json'), 'utf8')), verdict);
-    assert.match(await readFile(join(t.dir, 'junit.xml'), 'utf8'), /tests="6" failures="0"/);
+    assert.match(await readFile(join(t.dir, 'junit.xml'), 'utf8'), /tests="9" failures="0"/);
     assert.match(await readFile(join(t.dir, 's.md'), 'utf8'), /^### ✅ Performance gate passed/);
   } finally {
     await t.cleanup();

@@ -12,7 +12,7 @@ function timeline(picture: string): TimelinePoint[] {
     anomalies: c === 'a' ? 2 : 0,
     p50: 1,
     p99: 2,
-    outcomes: { ok: 100, reset: 0, stale: 0, ahead: 0, error: 0, leak: 0 },
+    outcomes: { ok: 100, reset: 0, stale: 0, ahead: 0, unsaved: 0, error: 0, leak: 0 },
     nodes: {},
   }));
 }
@@ -67,8 +67,8 @@ test('recoveryTimes: from start, and from heal only when the fault healed before
   //                          012345678901234567890
   const tl = timeline('.....eeee.....eee.....');
   const faults: FaultWindow[] = [
-    { type: 'node-kill', target: 'node-2', startMs: 5_000, endMs: 14_000 },
-    { type: 'redis-down', target: 'redis', startMs: 14_000, endMs: 22_000, label: 'redis down' },
+    { type: 'node-kill', target: 'node-2', startMs: 5_000, endMs: 14_000, status: 'applied' },
+    { type: 'redis-down', target: 'redis', startMs: 14_000, endMs: 22_000, label: 'redis down', status: 'applied' },
   ];
   assert.deepEqual(recoveryTimes(tl, faults, 22_000), [
     { fault: 'node-kill node-2', fromStartMs: 4_000, fromHealMs: 3_000 },

@@ -95,7 +95,7 @@ test('the 5-minute soak renders every optional section with its tables and chart
   assert.match(html, /TTL check<\/th><td><span class="badge pass">pass<\/span> every key has a TTL/);
   assert.match(html, /bursts with a lost update<\/th><td>171</);
   assert.match(html, /bytes per session<\/th><td>214 B/);
-  assert.match(html, /lost update rate<\/th><td>20\.6 %/);
+  assert.match(html, /lost update rate \(of answered increments\)<\/th><td>20\.6 %/);
   assert.match(html, /<td>regression<\/td><td>p99<\/td><td>\+10%<\/td><td>baseline<\/td><td>37\.4 ms<\/td><td>33\.1 ms<\/td><td>36\.41<\/td><td><span class="badge fail">fail<\/span><\/td>/);
   assert.match(html, /passed 3 · failed 1 · unknown 0/);
   const ids = embedded(html).charts.map((c) => c.id);

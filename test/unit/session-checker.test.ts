@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   checkResponse,
   classifyAnswer,
+  liveSessionCounts,
   newUserModel,
   parseAppAnswer,
   userVerdict,
@@ -14,7 +15,7 @@ const ID = 'u1';
 const TOKEN = 't1-abc';
 
 function answer(visitCount: number, extra: Partial<AppAnswer> = {}): AppAnswer {
-  return { node: 'node-1', sid: 's1', visitCount, user: ID, variableString: TOKEN, sessionStarted: true, ...extra };
+  return { node: 'node-1', sid: 's1', visitCount, user: ID, variableString: TOKEN, sessionStarted: true, written: true, warnings: [], ...extra };
 }
 
 /** The app's JSON body. */
@@ -23,6 +24,8 @@ function body(visitCount: number, extra: Record<string, unknown> = {}): string {
     node: 'node-1',
     sid: 's1',
     session_started: true,
+    written: true,
+    warnings: [],
     visit_count: visitCount,
     user: ID,
     variableString: TOKEN,
@@ -60,7 +63,11 @@ test('classifyAnswer: another user or another token is a leak, whatever the coun
 });
 
 test('parseAppAnswer: maps the JSON fields; not JSON or no visit_count -> null', () => {
-  assert.deepEqual(parseAppAnswer(body(3)), { node: 'node-1', sid: 's1', visitCount: 3, user: ID, variableString: TOKEN, sessionStarted: true });
+  assert.deepEqual(parseAppAnswer(body(3)), {
+    node: 'node-1', sid: 's1', visitCount: 3, user: ID, variableString: TOKEN, sessionStarted: true, written: true, warnings: [],
+  });
+  // An answer that does not say its session started is not trusted to have one.
+  assert.equal(parseAppAnswer(JSON.stringify({ visit_count: 2 }))!.sessionStarted, false);
   assert.equal(parseAppAnswer('<html>502 Bad Gateway</html>'), null);
   assert.equal(parseAppAnswer('{"node":"node-1"}'), null);
   assert.equal(parseAppAnswer('null'), null);
@@ -91,6 +98,7 @@ test('checkResponse: errors (status 0, 500, unreadable 200) do not move the mode
   // The next good answer is still judged against 2.
   assert.equal(checkResponse(user, 200, body(3)).outcome, 'ok');
   assert.equal(user.lastCount, 3);
+  user.finalHasToken = true;
   assert.equal(userVerdict(user), 'recovered');
 });
 
@@ -121,46 +129,54 @@ test('checkResponse: a stale answer does not lower c (the highest acknowledged c
   assert.equal(user.lastCount, 11);
 });
 
-test('userVerdict: every answer ok with the token -> intact', () => {
+/** A user judged after its final read. */
+function finalRead(user: UserModel, hasToken: boolean | null): UserModel {
+  user.finalHasToken = hasToken;
+  return user;
+}
+
+test('userVerdict: every answer ok and the final read holds the token -> intact', () => {
   const user = freshUser();
   for (let i = 1; i <= 5; i++) checkResponse(user, 200, body(i));
-  assert.equal(userVerdict(user), 'intact');
+  assert.equal(userVerdict(finalRead(user, true)), 'intact');
 });
 
-test('userVerdict: session came back after a reset -> recovered', () => {
+test('userVerdict: a reset, then the final read finds the token again -> recovered', () => {
   const user = freshUser();
   checkResponse(user, 200, body(1));
   checkResponse(user, 200, body(2));
-  // Redis down: PHP answers 200 with an empty session.
   assert.equal(checkResponse(user, 200, body(1, { user: null, variableString: null })).outcome, 'reset');
-  assert.equal(userVerdict(user), 'lost');
-  // Redis back: the stored session (count 3, token) answers again.
   assert.equal(checkResponse(user, 200, body(3)).outcome, 'ahead');
-  assert.equal(userVerdict(user), 'recovered');
+  assert.equal(userVerdict(finalRead(user, true)), 'recovered');
 });
 
-test('userVerdict: last answer without the token -> lost', () => {
-  const user = freshUser();
-  checkResponse(user, 200, body(1));
-  checkResponse(user, 200, body(2));
-  checkResponse(user, 200, body(1, { user: null, variableString: null }));
-  checkResponse(user, 200, body(2, { user: null, variableString: null }));
-  assert.equal(userVerdict(user), 'lost');
+test('userVerdict: the final read decides: without the token the user is lost, whatever the answers said', () => {
+  const gone = freshUser();
+  checkResponse(gone, 200, body(1));
+  checkResponse(gone, 200, body(2));
+  assert.equal(userVerdict(finalRead(gone, false)), 'lost');
+  // last answer lost the token, the final read (after healing) finds it again -> recovered
+  const back = freshUser();
+  checkResponse(back, 200, body(1));
+  checkResponse(back, 200, body(1, { user: null, variableString: null }));
+  assert.equal(userVerdict(finalRead(back, true)), 'recovered');
 });
 
-test('userVerdict: a trailing error keeps the verdict of the last readable answer', () => {
-  const lost = freshUser();
-  checkResponse(lost, 200, body(1));
-  checkResponse(lost, 200, body(1, { variableString: null }));
-  checkResponse(lost, 0, null);
-  assert.equal(userVerdict(lost), 'lost');
-  const recovered = freshUser();
-  checkResponse(recovered, 200, body(1));
-  checkResponse(recovered, 0, null);
-  assert.equal(userVerdict(recovered), 'recovered');
+test('userVerdict: no final read, or a failed one -> unknown, never judged by the last answer', () => {
+  // The old behaviour judged these users by their last load answer: intact and lost.
+  const fine = freshUser();
+  checkResponse(fine, 200, body(1));
+  checkResponse(fine, 200, body(2));
+  assert.equal(fine.finalHasToken, null);
+  assert.equal(userVerdict(fine), 'unknown');
+  const reset = freshUser();
+  checkResponse(reset, 200, body(1));
+  checkResponse(reset, 200, body(1, { user: null, variableString: null }));
+  checkResponse(reset, 0, null);
+  assert.equal(userVerdict(reset), 'unknown');
 });
 
-test('userVerdict: a leak makes the user lost even if later answers are fine', () => {
+test('userVerdict: a leak makes the user lost even if later answers and the final read are fine', () => {
   const user = freshUser();
   checkResponse(user, 200, body(1));
   const leak = checkResponse(user, 200, body(2, { user: 'u2', variableString: 't2-x' }));
@@ -170,7 +186,7 @@ test('userVerdict: a leak makes the user lost even if later answers are fine', (
   assert.equal(user.lastCount, 1);
   assert.equal(checkResponse(user, 200, body(2)).outcome, 'ok');
   assert.equal(checkResponse(user, 200, body(3)).outcome, 'ok');
-  assert.equal(userVerdict(user), 'lost');
+  assert.equal(userVerdict(finalRead(user, true)), 'lost');
 });
 
 test('userVerdict: a user whose token was never stored is unserved', () => {
@@ -184,33 +200,46 @@ test('userVerdict: a user whose token was never stored is unserved', () => {
   assert.equal(userVerdict(noToken), 'unserved');
 });
 
-test('userVerdict: the final read, when there is one, decides over the last answer', () => {
-  // last answer lost the token, the final read (after healing) finds it again -> recovered
-  const back = freshUser();
-  checkResponse(back, 200, body(1));
-  checkResponse(back, 200, body(1, { user: null, variableString: null }));
-  assert.equal(userVerdict(back), 'lost');
-  back.finalHasToken = true;
-  assert.equal(userVerdict(back), 'recovered');
+test('unsaved: a 200 whose session did not start is unsaved (not reset, never ok) and moves nothing', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1));
+  checkResponse(user, 200, body(2));
+  // Redis down: session_start() failed, PHP answers 200 with an empty session at count 1.
+  const down = checkResponse(user, 200, body(1, { session_started: false, written: false, user: null, variableString: null, warnings: ['Failed to read session data: redis'] }));
+  assert.equal(down.outcome, 'unsaved');
+  assert.deepEqual(down.warnings, ['Failed to read session data: redis']);
+  assert.equal(user.lastCount, 2, 'nothing was stored: the model keeps what was acknowledged');
+  assert.equal(user.lastHadToken, true, 'an empty session that never started says nothing about the store');
+  // Redis back: the stored count answers as the next one.
+  assert.equal(checkResponse(user, 200, body(3)).outcome, 'ok');
+  assert.equal(userVerdict(finalRead(user, true)), 'recovered');
+});
 
-  // every answer fine, but the final read shows the data gone -> lost
-  const gone = freshUser();
-  checkResponse(gone, 200, body(1));
-  checkResponse(gone, 200, body(2));
-  assert.equal(userVerdict(gone), 'intact');
-  gone.finalHasToken = false;
-  assert.equal(userVerdict(gone), 'lost');
+test('unsaved: a count that looks right but was not written is unsaved, not ok', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1));
+  // The default phpredis lock wait: the write is dropped, the answer still says 2.
+  assert.equal(checkResponse(user, 200, body(2, { written: false, warnings: ['Failed to write session data (redis)'] })).outcome, 'unsaved');
+  assert.equal(user.lastCount, 1);
+  assert.equal(checkResponse(user, 200, body(2)).outcome, 'ok');
+});
 
-  // a final read that holds the token does not clear a leak
-  const leaked = freshUser();
-  checkResponse(leaked, 200, body(1));
-  checkResponse(leaked, 200, body(2, { user: 'u2' }));
-  leaked.finalHasToken = true;
-  assert.equal(userVerdict(leaked), 'lost');
+test('the token counts as stored only when an answer says it was written', () => {
+  const user = freshUser();
+  checkResponse(user, 200, body(1, { written: false }));
+  assert.equal(user.tokenStored, false, 'a first visit whose write failed did not store the token');
+  checkResponse(user, 200, body(1, { session_started: false, written: false, user: null, variableString: null }));
+  assert.equal(user.tokenStored, false);
+  checkResponse(user, 200, body(1));
+  assert.equal(user.tokenStored, true);
+});
 
-  // no final read (null): the last answer decides
-  const none = freshUser();
-  checkResponse(none, 200, body(1));
-  assert.equal(none.finalHasToken, null);
-  assert.equal(userVerdict(none), 'intact');
+test('liveSessionCounts: judged = users with a stored token; lost = leaked or last read without the token', () => {
+  const a = freshUser();
+  checkResponse(a, 200, body(1));
+  const b = newUserModel('u2', 't2');
+  const c = freshUser();
+  checkResponse(c, 200, body(1));
+  checkResponse(c, 200, body(1, { user: null, variableString: null }));
+  assert.deepEqual(liveSessionCounts([a, b, c]), { judged: 2, lost: 1 });
 });

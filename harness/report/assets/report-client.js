@@ -42,6 +42,14 @@
           ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
           bands.forEach(function (band) {
             var x0 = px(u, band.startS), x1 = px(u, band.endS);
+            if (band.failed === 'apply') {
+              // Never took effect: a red marker, no shaded window.
+              ctx.strokeStyle = '#b91c1c';
+              ctx.lineWidth = 2 * dpr;
+              ctx.setLineDash([2 * dpr, 2 * dpr]);
+              ctx.beginPath(); ctx.moveTo(x0, b.top); ctx.lineTo(x0, b.top + b.height); ctx.stroke();
+              return;
+            }
             ctx.fillStyle = data.bandColors[band.tone % data.bandColors.length];
             ctx.fillRect(x0, b.top, Math.max(x1 - x0, 2 * dpr), b.height);
             ctx.strokeStyle = data.bandEdges[band.tone % data.bandEdges.length];
@@ -62,7 +70,7 @@
           ctx.textAlign = 'left';
           bands.forEach(function (band) {
             var x0 = Math.max(px(u, band.startS), b.left) + 4 * dpr;
-            var text = band.label + (band.open ? ' (not healed)' : '');
+            var text = band.label + (band.failed === 'apply' ? ' FAILED to apply' : band.failed === 'heal' ? ' (heal FAILED)' : band.open ? ' (not healed)' : '');
             var w = ctx.measureText(text).width;
             var row = 0;
             while (rows[row] != null && rows[row] > x0) row++;

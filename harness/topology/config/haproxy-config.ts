@@ -1,5 +1,6 @@
 /** HAProxy as the load balancer (roundrobin; stickiness by an inserted SRV cookie). */
 import type { BalancerRetry } from '../../results/result-schema.js';
+import { BALANCER_READ_TIMEOUT_S } from './request-deadline.js';
 
 export interface HaproxyInput {
   listen: string;
@@ -40,7 +41,7 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
 defaults
   mode http
   timeout client 30s
-  timeout server 30s
+  timeout server ${BALANCER_READ_TIMEOUT_S}s
   timeout http-keep-alive 30s
 ${retryDirectives.map((d) => `  ${d}`).join('\n')}
 

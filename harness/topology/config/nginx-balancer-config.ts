@@ -1,6 +1,7 @@
 /** nginx as the load balancer (round-robin, or consistent hash on the session cookie). */
 import type { BalancerRetry } from '../../results/result-schema.js';
 import { nginxCommonHead, nginxTempPaths } from './nginx-node-config.js';
+import { BALANCER_READ_TIMEOUT_S } from './request-deadline.js';
 
 export interface NginxBalancerInput {
   listen: string;
@@ -49,7 +50,8 @@ ${input.sticky ? '    hash $cookie_PHPSESSID consistent;\n' : ''}${servers}
       proxy_set_header Connection "";
       proxy_next_upstream error timeout;
       proxy_connect_timeout ${CONNECT_TIMEOUT_MS}ms;
-      proxy_read_timeout 30s;
+      proxy_read_timeout ${BALANCER_READ_TIMEOUT_S}s;
+      proxy_next_upstream_timeout ${BALANCER_READ_TIMEOUT_S}s;
       proxy_buffering on;
     }
   }

@@ -1,4 +1,5 @@
 /** nginx in front of one node's PHP-FPM (pure). */
+import { NODE_REQUEST_TIMEOUT_S } from './request-deadline.js';
 
 export interface NginxNodeConfigInput {
   listen: string;
@@ -24,6 +25,7 @@ export function nginxTempPaths(prefixDir: string): string {
 
 export function renderNginxNodeConfig(input: NginxNodeConfigInput): string {
   const fastcgi = (script: string) => `      fastcgi_pass ${input.fpm};
+      fastcgi_read_timeout ${NODE_REQUEST_TIMEOUT_S}s;
       fastcgi_param SCRIPT_FILENAME ${input.appDir}/${script};
       fastcgi_param QUERY_STRING $query_string;
       fastcgi_param REQUEST_METHOD $request_method;

@@ -1,4 +1,5 @@
 /** PHP-FPM master + pool configuration for one backend node (pure: text from parameters). */
+import { NODE_REQUEST_TIMEOUT_S } from './request-deadline.js';
 
 export interface PhpFpmConfigInput {
   nodeName: string;
@@ -46,6 +47,8 @@ export function renderPhpFpmConfig(input: PhpFpmConfigInput): string {
   lines.push(
     'pm = static',
     `pm.max_children = ${input.children}`,
+    // Bounds how long a request can still run (and write its session) after the client gave up.
+    `request_terminate_timeout = ${NODE_REQUEST_TIMEOUT_S}s`,
     'catch_workers_output = yes',
     'decorate_workers_output = no',
     'clear_env = yes',

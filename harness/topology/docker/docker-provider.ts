@@ -287,7 +287,8 @@ class DockerTopology implements StartedTopology {
   async killNode(name: string): Promise<void> {
     this.checkNode(name);
     const container = this.nodes.get(name);
-    if (!container) return;
+    // A kill that finds nothing to kill did not happen: say so, the run records it as failed.
+    if (!container) throw new HarnessError(`${name} is not running (already killed): nothing to kill`);
     this.nodes.set(name, null);
     // SIGKILL to PID 1 of the container: its PID namespace (FPM master, workers, nginx) dies at once.
     await docker(['kill', '--signal', 'KILL', container.getId()]);

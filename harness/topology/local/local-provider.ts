@@ -265,6 +265,8 @@ class LocalTopology implements StartedTopology {
 
   async killNode(name: string): Promise<void> {
     const node = this.node(name);
+    // A kill that finds nothing to kill did not happen: say so, the run records it as failed.
+    if (!node.fpm && !node.nginx) throw new HarnessError(`${name} is not running (already killed): nothing to kill`);
     await Promise.all([node.fpm && killProcess(node.fpm, this.run.pidsDir), node.nginx && killProcess(node.nginx, this.run.pidsDir)]);
     node.fpm = null;
     node.nginx = null;
