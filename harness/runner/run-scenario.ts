@@ -28,6 +28,7 @@ import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type RunResult } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
 import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
+import { assertToxiproxyReachable } from './toxiproxy-reachable.js';
 import { HarnessError, InvalidInputError } from '../errors.js';
 
 export interface RunOptions {
@@ -90,6 +91,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     log: options.log,
   };
   await provider.checkDependencies(spec);
+  if (spec.proxies && spec.toxiproxyUrl) await assertToxiproxyReachable(spec.toxiproxyUrl);
 
   const w = scenario.workload;
   const durationMs = w.duration ? parseDuration(w.duration) : undefined;

@@ -87,3 +87,19 @@ test('a fault that fails to apply (a node killed twice) fails the run with its e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an unreachable --toxiproxy-url for a link fault stops before the stack starts, with one line naming the URL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psl-tpx-'));
+  try {
+    const before = serverPids();
+    // A closed port: nothing listens there.
+    const cli = await runCli('scenario.ts', ['redis-outage', '--duration', '12s', '--users', '20', '--connections', '2', '--quiet', '--toxiproxy-url', 'http://127.0.0.1:47123', '--out', join(dir, 'out')]);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stderr, /^error: the Toxiproxy at http:\/\/127\.0\.0\.1:47123 does not answer \(ECONNREFUSED\)/m);
+    assert.doesNotMatch(cli.stderr, /TypeError|    at /, 'a stack trace instead of one line');
+    assert.doesNotMatch(cli.stderr, /starting 3 node/, 'the stack was started before the Toxiproxy was checked');
+    assert.deepEqual(leakedServers(before), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
