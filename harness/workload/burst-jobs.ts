@@ -109,16 +109,14 @@ export class BurstJobs implements JobSource {
     const user = this.pool.users[job.userIndex]!;
     const state = this.state[job.userIndex]!;
     const hold = failure === 'timeout' ? this.timeoutHoldMs : 0;
-    if (job.kind === 'visit' || job.kind === 'learn') {
-      if (job.kind === 'learn') user.lastCount = Math.max(0, user.lastCount - 1);
+    if (job.kind === 'visit') {
       const check = checkResponse(user, status, body);
-      const known = check.got !== null && check.outcome !== 'leak' && check.outcome !== 'unsaved';
-      if (job.kind === 'learn' && known) user.lastCount = check.got!;
-      // What the store now holds: the visit's written count, or the count read.
-      state.base = known ? check.got : null;
+      // What the store now holds: the visit's written count.
+      state.base = check.got !== null && check.outcome !== 'leak' && check.outcome !== 'unsaved' ? check.got : null;
       this.pool.release(job.userIndex, hold);
-      return job.kind === 'learn' ? { ...check, expected: check.got ?? check.expected } : check;
+      return check;
     }
+    if (job.kind === 'learn') return this.completeLearn(job, status, body, hold);
     if (job.kind === 'burst') return this.completeIncrement(job, status, body, failure);
     return this.completeCheck(job, status, body, hold);
   }
@@ -161,6 +159,20 @@ export class BurstJobs implements JobSource {
     const checked: CheckedAnswer = { outcome, node: answer?.node ?? null, expected: -1, got: answer?.visitCount ?? null };
     if (answer && answer.warnings.length > 0) checked.warnings = answer.warnings;
     return checked;
+  }
+
+  /** A read (no write) that learns the count: judged like a visit that expects the count it last knew. */
+  private completeLearn(job: Job, status: number, body: string | null, hold: number): CheckedAnswer {
+    const user = this.pool.users[job.userIndex]!;
+    const known = user.lastCount;
+    user.lastCount = Math.max(0, known - 1);
+    const check = checkResponse(user, status, body);
+    const learned = check.got !== null && check.outcome !== 'leak' && check.outcome !== 'unsaved';
+    // A stale read does not move checkResponse's model; the count read is what the store holds.
+    user.lastCount = learned ? check.got! : known;
+    this.state[job.userIndex]!.base = learned ? check.got : null;
+    this.pool.release(job.userIndex, hold);
+    return { ...check, expected: known };
   }
 
   /** The read after a burst: expected = base + acknowledged increments (+ up to the indeterminate ones). */

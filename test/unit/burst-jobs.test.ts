@@ -293,3 +293,23 @@ test("a check answered with another user's session (leak) is not read as this us
   // the model keeps this user's own count (base + k), as checkResponse does for any leak
   assert.equal(pool.users[0]!.lastCount, 1 + k);
 });
+
+test('a learn read that fails keeps the count the model knew (no drift over repeated failures)', () => {
+  const k = 2;
+  const { pool, jobs } = started(k, 4);
+  const user = pool.users[0]!;
+  for (const job of take(jobs, k)) jobs.complete(job, 200, answer(pool, 0, 5));
+  jobs.complete(jobs.next()!, 0, null); // the check fails: learn next
+  const known = user.lastCount;
+  for (let i = 0; i < 3; i++) {
+    const learn = jobs.next()!;
+    assert.equal(learn.kind, 'learn');
+    jobs.complete(learn, 200, answer(pool, 0, 1, { session_started: false, written: null, user: null, variableString: null }));
+    assert.equal(user.lastCount, known, `learn ${i + 1} moved the model`);
+  }
+  const learn = jobs.next()!;
+  const ok = jobs.complete(learn, 200, answer(pool, 0, known, { written: null }));
+  assert.equal(ok.outcome, 'ok');
+  assert.equal(ok.expected, known);
+  assert.equal(jobs.next()!.kind, 'burst');
+});
