@@ -1,16 +1,17 @@
 /**
- * `npm run toxiproxy -- --host 127.0.0.1 --port 8474 [--quiet] [--exit-with-parent]`
+ * `npm run toxiproxy -- --host 127.0.0.1 --port 8474 [--quiet] [--exit-with-parent] [--allow-non-loopback]`
  * Runs the embedded Toxiproxy-compatible server. The FIRST stdout line is exactly
  * `toxiproxy listening on http://HOST:PORT` (the harness parses it to find port 0's
  * real port); logs go to stderr. Stops on SIGINT/SIGTERM (exit 0), and with
  * --exit-with-parent when stdin closes, so a crashed harness does not orphan it.
+ * Proxies listen only on loopback (and on --host's own address) unless --allow-non-loopback.
  */
 import { parseArgs } from 'node:util';
 import { ExitCode } from './exit-codes.js';
 import { startToxiproxyServer } from '../toxiproxy/toxiproxy-server.js';
 
 const USAGE =
-  'usage: toxiproxy [--host 127.0.0.1] [--port 8474] [--quiet] [--exit-with-parent]';
+  'usage: toxiproxy [--host 127.0.0.1] [--port 8474] [--quiet] [--exit-with-parent] [--allow-non-loopback]';
 
 function fail(message: string): never {
   process.stderr.write(`toxiproxy: ${message} (${USAGE})\n`);
@@ -27,6 +28,7 @@ function parseFlags(argv: string[]) {
         port: { type: 'string', default: '8474' },
         quiet: { type: 'boolean', default: false },
         'exit-with-parent': { type: 'boolean', default: false },
+        'allow-non-loopback': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -46,7 +48,13 @@ function parseFlags(argv: string[]) {
     fail(`--port must be an integer from 0 to 65535 (0 = a free port), got "${values.port}"`);
   }
   if (values.host.trim() === '') fail('--host must not be empty (e.g. --host 127.0.0.1)');
-  return { host: values.host, port, quiet: values.quiet, exitWithParent: values['exit-with-parent'] };
+  return {
+    host: values.host,
+    port,
+    quiet: values.quiet,
+    exitWithParent: values['exit-with-parent'],
+    allowNonLoopback: values['allow-non-loopback'],
+  };
 }
 
 async function main(): Promise<void> {
@@ -56,7 +64,13 @@ async function main(): Promise<void> {
   };
   let server;
   try {
-    server = await startToxiproxyServer({ host: flags.host, port: flags.port, log, logConnections: !flags.quiet });
+    server = await startToxiproxyServer({
+      host: flags.host,
+      port: flags.port,
+      log,
+      logConnections: !flags.quiet,
+      allowNonLoopback: flags.allowNonLoopback,
+    });
   } catch (error) {
     process.stderr.write(`toxiproxy: cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}\n`);
     process.exit(ExitCode.harnessError);

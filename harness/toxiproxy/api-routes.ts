@@ -4,6 +4,7 @@
  * concurrent calls cannot interleave listener starts and stops.
  */
 import { ToxiproxyApiError } from './api-error.js';
+import type { ApiResponse } from './api-answer.js';
 import { renderMetrics } from './metrics-text.js';
 import { parseProxyUpdate, type ProxyCollection } from './proxy-collection.js';
 import type { RequestBody } from './read-body.js';
@@ -11,12 +12,7 @@ import { parseNewToxic, parseToxicUpdate, toxicJson } from './toxic-config.js';
 
 export const SERVER_VERSION = '2.12.0-php-session-lab';
 
-export interface ApiResponse {
-  status: number;
-  /** JSON value, or a string sent as text/plain (metrics). */
-  body?: unknown;
-  text?: string;
-}
+export type { ApiResponse };
 
 export type Handler = (body: RequestBody, params: string[]) => Promise<ApiResponse>;
 
@@ -30,7 +26,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
   const proxyOf = (params: string[]) => proxies.get(params[0]!);
   const updateProxy: Handler = async (body, p) => {
     const proxy = proxyOf(p);
-    await proxy.update(parseProxyUpdate(body.json()));
+    await proxy.update(parseProxyUpdate(body.json(), proxies.policy));
     return json(200, proxy.toJSON());
   };
   const updateToxic: Handler = async (body, p) => {
@@ -53,8 +49,12 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
       pattern: /^\/reset$/,
       methods: {
         POST: async () => {
-          await proxies.reset();
-          return json(204);
+          // Every proxy is reset; those that cannot listen again are reported (Toxiproxy stops at the first).
+          const failed = await proxies.reset();
+          if (failed.length === 0) return json(204);
+          const status = failed[0]!.error.status;
+          const error = `reset could not re-enable ${failed.length} prox${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => f.error.message).join('; ')}`;
+          return json(status, { error, status, proxies: failed.map((f) => f.proxy.toJSON()) });
         },
       },
     },

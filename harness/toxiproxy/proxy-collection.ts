@@ -1,31 +1,32 @@
 /** The named proxies of one server: create, populate, remove, reset. */
 import { ToxiproxyApiError, badRequest, missingField, proxyExists, proxyNotFound } from './api-error.js';
 import { parseHostPort } from './host-port.js';
+import { checkListenHost, type ListenPolicy } from './listen-policy.js';
+import { populate, type PopulateEntry } from './populate.js';
 import { ToxicProxy, type ProxyUpdate } from './proxy.js';
+import { checkName } from './proxy-name.js';
 
-interface ProxyInput {
-  name: string;
-  listen: string;
-  upstream: string;
-  enabled: boolean;
-}
+type ProxyInput = PopulateEntry;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function parseListen(value: unknown, policy: ListenPolicy): string {
+  const { host } = parseHostPort(value, 'listen');
+  checkListenHost(host, policy);
+  return value as string;
+}
+
 /** Validates an update body {listen?, upstream?, enabled?}. */
-export function parseProxyUpdate(body: unknown): ProxyUpdate {
+export function parseProxyUpdate(body: unknown, policy: ListenPolicy): ProxyUpdate {
   if (!isObject(body)) throw badRequest('expected a JSON object {enabled?, listen?, upstream?}');
   const out: ProxyUpdate = {};
   if (body.enabled !== undefined) {
     if (typeof body.enabled !== 'boolean') throw badRequest('enabled must be true or false');
     out.enabled = body.enabled;
   }
-  if (body.listen !== undefined) {
-    parseHostPort(body.listen, 'listen');
-    out.listen = body.listen as string;
-  }
+  if (body.listen !== undefined) out.listen = parseListen(body.listen, policy);
   if (body.upstream !== undefined) {
     parseHostPort(body.upstream, 'upstream');
     out.upstream = body.upstream as string;
@@ -33,18 +34,16 @@ export function parseProxyUpdate(body: unknown): ProxyUpdate {
   return out;
 }
 
-function parseProxyInput(body: unknown, where = ''): ProxyInput {
+function parseProxyInput(body: unknown, policy: ListenPolicy, where = ''): ProxyInput {
   if (!isObject(body)) throw badRequest(`${where}expected a JSON object {name, listen, upstream, enabled?}`);
   const { name, listen = '127.0.0.1:0', upstream, enabled = true } = body;
   if (name === undefined || name === '') throw missingField(`${where}name`);
-  if (typeof name !== 'string' || name.length > 200 || name.includes('/')) {
-    throw badRequest(`${where}name must be a string of at most 200 characters without "/"`);
-  }
+  checkName(name, `${where}name`);
   if (upstream === undefined || upstream === '') throw missingField(`${where}upstream`);
-  parseHostPort(listen, 'listen');
+  parseListen(listen, policy);
   parseHostPort(upstream, 'upstream');
   if (typeof enabled !== 'boolean') throw badRequest(`${where}enabled must be true or false`);
-  return { name, listen: listen as string, upstream: upstream as string, enabled };
+  return { name: name as string, listen: listen as string, upstream: upstream as string, enabled };
 }
 
 /** Same listen address, or the same host asking for any port (populate stays idempotent). */
@@ -55,12 +54,18 @@ function sameListen(current: string, wanted: string): boolean {
   return b.port === 0 && (a.host === b.host || (b.host === 'localhost' && a.host === '127.0.0.1'));
 }
 
+export interface ResetFailure {
+  proxy: ToxicProxy;
+  error: ToxiproxyApiError;
+}
+
 export class ProxyCollection {
   private readonly proxies = new Map<string, ToxicProxy>();
 
   constructor(
     private readonly log: (line: string) => void,
     private readonly logConnections: boolean,
+    readonly policy: ListenPolicy = { allowNonLoopback: false, apiHost: '127.0.0.1' },
   ) {}
 
   list(): ToxicProxy[] {
@@ -74,33 +79,34 @@ export class ProxyCollection {
   }
 
   async create(body: unknown): Promise<ToxicProxy> {
-    const input = parseProxyInput(body);
+    const input = parseProxyInput(body, this.policy);
     if (this.proxies.has(input.name)) throw proxyExists();
-    return this.add(input);
+    const proxy = this.newProxy(input);
+    if (input.enabled) await proxy.start();
+    this.proxies.set(input.name, proxy);
+    return proxy;
   }
 
-  /** Creates or replaces proxies; unchanged ones are kept as they are (with their toxics). */
+  /** Creates or replaces proxies, all or nothing; unchanged ones are kept (with their toxics). */
   async populate(body: unknown): Promise<{ proxies: ToxicProxy[]; error: ToxiproxyApiError | null }> {
     if (!Array.isArray(body)) throw badRequest('expected a JSON array of {name, listen, upstream, enabled?}');
     if (body.length > 10_000) throw badRequest('at most 10000 proxies per populate');
-    const inputs = body.map((item, i) => parseProxyInput(item, `[${i}].`));
-    const done: ToxicProxy[] = [];
+    const inputs = body.map((item, i) => parseProxyInput(item, this.policy, `[${i}].`));
     try {
-      for (const input of inputs) {
-        const existing = this.proxies.get(input.name);
-        if (existing && sameListen(existing.listen, input.listen) && existing.upstream === input.upstream) {
-          if (existing.enabled !== input.enabled) await existing.update({ enabled: input.enabled });
-          done.push(existing);
-          continue;
-        }
-        if (existing) await this.remove(input.name);
-        done.push(await this.add(input));
-      }
+      const proxies = await populate(
+        {
+          proxies: this.proxies,
+          create: (input) => this.newProxy(input),
+          unchanged: (existing, input) => sameListen(existing.listen, input.listen) && existing.upstream === input.upstream,
+          log: this.log,
+        },
+        inputs,
+      );
+      return { proxies, error: null };
     } catch (error) {
-      if (error instanceof ToxiproxyApiError) return { proxies: done, error };
+      if (error instanceof ToxiproxyApiError) return { proxies: [], error };
       throw error;
     }
-    return { proxies: done, error: null };
   }
 
   async remove(name: string): Promise<void> {
@@ -109,12 +115,19 @@ export class ProxyCollection {
     await proxy.stop();
   }
 
-  /** Enables every proxy and removes every toxic. */
-  async reset(): Promise<void> {
-    for (const proxy of this.proxies.values()) {
+  /** Removes every toxic and enables every proxy it can; returns those that could not listen. */
+  async reset(): Promise<ResetFailure[]> {
+    const failed: ResetFailure[] = [];
+    for (const proxy of this.list()) {
       proxy.removeAllToxics();
-      await proxy.start();
+      try {
+        await proxy.start();
+      } catch (error) {
+        const apiError = error instanceof ToxiproxyApiError ? error : new ToxiproxyApiError(String((error as Error).message), 500);
+        failed.push({ proxy, error: apiError });
+      }
     }
+    return failed;
   }
 
   async closeAll(): Promise<void> {
@@ -122,10 +135,7 @@ export class ProxyCollection {
     this.proxies.clear();
   }
 
-  private async add(input: ProxyInput): Promise<ToxicProxy> {
-    const proxy = new ToxicProxy(input.name, input.listen, input.upstream, this.log, this.logConnections);
-    if (input.enabled) await proxy.start();
-    this.proxies.set(input.name, proxy);
-    return proxy;
+  private newProxy(input: ProxyInput): ToxicProxy {
+    return new ToxicProxy(input.name, input.listen, input.upstream, this.log, this.logConnections);
   }
 }

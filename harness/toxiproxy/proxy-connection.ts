@@ -14,6 +14,8 @@ export interface ConnectionOptions {
   toxics: readonly ToxicConfig[];
   counters: Record<Stream, DirectionCounters>;
   log: ((line: string) => void) | null;
+  /** True when the connected upstream socket is this proxy's own listener (a loop). */
+  isSelf?: (upstream: net.Socket) => boolean;
   onClosed: (conn: ProxyConnection) => void;
 }
 
@@ -41,6 +43,11 @@ export class ProxyConnection {
     };
     this.upstream.once('connect', () => {
       if (this.closing) return;
+      if (options.isSelf?.(this.upstream)) {
+        options.log?.(`${this.label} upstream ${upstreamHost}:${upstreamPort} is this proxy's own listener; closed`);
+        this.close('destroy');
+        return;
+      }
       options.log?.(`${this.label} connected to upstream ${upstreamHost}:${upstreamPort}`);
       this.links.upstream.start();
       this.links.downstream.start();

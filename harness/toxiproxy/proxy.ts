@@ -3,9 +3,12 @@
  * order the toxics were added). `enabled:false` closes the listener AND every connection;
  * enabling again listens on the same (resolved) port.
  */
-import net from 'node:net';
-import { ToxiproxyApiError, toxicExists, toxicNotFound } from './api-error.js';
-import { formatHostPort, parseHostPort } from './host-port.js';
+import type net from 'node:net';
+import { badRequest, toxicExists, toxicNotFound, type ToxiproxyApiError } from './api-error.js';
+import { parseHostPort } from './host-port.js';
+import { sameAddress } from './listen-policy.js';
+import { bindListener, canonicalHost, isAddressInUse, type Listener } from './proxy-listener.js';
+import { socketIsSelf, upstreamIsSelf } from './self-loop.js';
 import type { DirectionCounters } from './link.js';
 import { ProxyConnection } from './proxy-connection.js';
 import { toxicJson, type Stream, type ToxicConfig, type ToxicJson } from './toxic-config.js';
@@ -24,12 +27,23 @@ export interface ProxyUpdate {
   enabled?: boolean;
 }
 
+const selfLoop = (upstream: string, listen: string): ToxiproxyApiError =>
+  badRequest(`upstream ${upstream} is the proxy's own listen address ${listen}: it would connect to itself without end`);
+
+/** Same bound address (Toxiproxy resolves the new listen and compares); port 0 always differs. */
+export function sameListenAddress(wanted: string, current: string): boolean {
+  if (wanted === current) return true;
+  const a = parseHostPort(wanted, 'listen');
+  const b = parseHostPort(current, 'listen');
+  return a.port !== 0 && a.port === b.port && sameAddress(canonicalHost(a.host), canonicalHost(b.host));
+}
+
 export class ToxicProxy {
   listen: string;
   upstream: string;
   enabled = false;
   private toxics: ToxicConfig[] = [];
-  private server: net.Server | null = null;
+  private listener: Listener | null = null;
   private readonly connections = new Set<ProxyConnection>();
   readonly counters: Record<Stream, DirectionCounters> = {
     upstream: { received: 0, sent: 0 },
@@ -53,6 +67,10 @@ export class ToxicProxy {
     return this.connections.size;
   }
 
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
   toJSON(): ProxyJson {
     const ordered = [
       ...this.toxics.filter((t) => t.stream === 'upstream'),
@@ -68,56 +86,95 @@ export class ToxicProxy {
   }
 
   async start(): Promise<void> {
-    if (this.server) return;
-    const parsed = parseHostPort(this.listen, 'listen');
-    // Go's net.Listen binds "localhost" to 127.0.0.1; Node could pick ::1.
-    const host = parsed.host === 'localhost' ? '127.0.0.1' : parsed.host;
-    const port = parsed.port;
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException): void => {
-        reject(new ToxiproxyApiError(`proxy ${this.name}: cannot listen on ${this.listen}: ${error.code ?? error.message}`, 409));
-      };
-      server.once('error', onError);
-      server.listen({ host, port }, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    server.on('error', (error) => this.log(`proxy ${this.name}: listener error: ${error.message}`));
-    const address = server.address() as net.AddressInfo;
-    this.listen = formatHostPort(address.address, address.port);
-    this.server = server;
-    this.enabled = true;
-    this.log(`proxy ${this.name}: listening on ${this.listen} -> ${this.upstream}`);
+    if (this.listener) return;
+    this.attach(await this.bind(this.listen, this.upstream));
   }
 
   async stop(): Promise<void> {
     this.enabled = false;
-    const server = this.server;
-    this.server = null;
-    for (const conn of this.connections) conn.close('destroy');
-    this.connections.clear();
-    if (server) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    this.listener = null;
+    this.closeConnections();
+    if (listener) {
+      await listener.close();
       this.log(`proxy ${this.name}: stopped`);
     }
   }
 
-  /** Applies listen/upstream/enabled; a changed address restarts the proxy. */
+  /**
+   * Applies listen/upstream/enabled. A new address is bound before the old listener closes,
+   * so a failure (address in use, self loop) leaves the proxy exactly as it was.
+   */
   async update(input: ProxyUpdate): Promise<void> {
     const listen = input.listen ?? this.listen;
     const upstream = input.upstream ?? this.upstream;
     const enabled = input.enabled ?? this.enabled;
-    parseHostPort(listen, 'listen');
-    parseHostPort(upstream, 'upstream');
-    if (listen !== this.listen || upstream !== this.upstream) {
+    const upstreamAddress = parseHostPort(upstream, 'upstream');
+    const listenChanged = !sameListenAddress(listen, this.listen);
+    if (!enabled) {
       await this.stop();
       this.listen = listen;
       this.upstream = upstream;
+      return;
     }
-    if (enabled) await this.start();
-    else await this.stop();
+    if (this.listener && !listenChanged) {
+      if (upstream !== this.upstream) {
+        if (await upstreamIsSelf(this.listener.bound, upstreamAddress)) throw selfLoop(upstream, this.listen);
+        this.closeConnections(); // Toxiproxy restarts the proxy: its connections drop
+        this.upstream = upstream;
+      }
+      return;
+    }
+    let next: Listener;
+    try {
+      next = await this.bind(listen, upstream);
+    } catch (error) {
+      // Only our own listener holds that port (e.g. 127.0.0.1:P -> 0.0.0.0:P): free it first.
+      if (!this.listener || !isAddressInUse(error) || parseHostPort(listen, 'listen').port !== this.listener.bound.port) throw error;
+      next = await this.rebindInPlace(listen, upstream);
+    }
+    await this.stop();
+    this.upstream = upstream;
+    this.attach(next);
+  }
+
+  private async rebindInPlace(listen: string, upstream: string): Promise<Listener> {
+    const previous = this.listen;
+    await this.stop();
+    try {
+      return await this.bind(listen, upstream);
+    } catch (error) {
+      try {
+        this.attach(await this.bind(previous, this.upstream));
+      } catch {
+        this.log(`proxy ${this.name}: could not listen on ${previous} again; left disabled`);
+      }
+      throw error;
+    }
+  }
+
+  /** Binds `listen`, refusing an upstream that is the listener itself; nothing is kept on failure. */
+  private async bind(listen: string, upstream: string): Promise<Listener> {
+    const listener = await bindListener(this.name, listen, (socket) => this.accept(socket), this.log);
+    try {
+      if (await upstreamIsSelf(listener.bound, parseHostPort(upstream, 'upstream'))) throw selfLoop(upstream, listener.listen);
+    } catch (error) {
+      await listener.close();
+      throw error;
+    }
+    return listener;
+  }
+
+  private attach(listener: Listener): void {
+    this.listener = listener;
+    this.listen = listener.listen;
+    this.enabled = true;
+    this.log(`proxy ${this.name}: listening on ${this.listen} -> ${this.upstream}`);
+  }
+
+  private closeConnections(): void {
+    for (const conn of this.connections) conn.close('destroy');
+    this.connections.clear();
   }
 
   getToxic(name: string): ToxicConfig {
@@ -154,7 +211,8 @@ export class ToxicProxy {
   }
 
   private accept(client: net.Socket): void {
-    if (!this.enabled) {
+    const listener = this.listener;
+    if (!this.enabled || !listener) {
       client.destroy();
       return;
     }
@@ -168,6 +226,7 @@ export class ToxicProxy {
       toxics: this.toxics,
       counters: this.counters,
       log,
+      isSelf: (socket) => socketIsSelf(listener.bound, socket),
       onClosed: (c) => this.connections.delete(c),
     });
     this.connections.add(conn);

@@ -1,4 +1,10 @@
-/** Reads a request body (at most 1 MiB); JSON is parsed when a handler asks for it. */
+/**
+ * Reads a request body (at most 1 MiB) without ever destroying the request or its socket:
+ * on overflow it stops collecting (the rest is discarded as it arrives) and rejects with
+ * 413; when the client goes away it rejects with ClientGoneError; `signal` cancels the read
+ * with its reason (a framing error or timeout found by the HTTP parser). JSON is parsed
+ * when a handler asks for it, with lone surrogates replaced by U+FFFD as Go's decoder does.
+ */
 import type { IncomingMessage } from 'node:http';
 import { ToxiproxyApiError, badRequest } from './api-error.js';
 
@@ -9,29 +15,78 @@ export interface RequestBody {
   json(): unknown;
 }
 
-export async function readBody(req: IncomingMessage): Promise<RequestBody> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of req as AsyncIterable<Buffer>) {
-    size += part.length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    parts.push(part);
+/** The client closed or reset the connection before its request was complete. */
+export class ClientGoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientGoneError';
   }
-  const text = Buffer.concat(parts).toString('utf8');
+}
+
+export function tooLarge(): ToxiproxyApiError {
+  return new ToxiproxyApiError(`request body larger than ${MAX_BODY_BYTES} bytes`, 413);
+}
+
+export function readBody(req: IncomingMessage, signal: AbortSignal): Promise<RequestBody> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(tooLarge());
+      return;
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    const finish = (error: Error | null): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      // Keep the request flowing with nobody listening: whatever else arrives is dropped.
+      req.on('error', () => {});
+      req.resume();
+      if (error) reject(error);
+      else resolve(jsonBody(Buffer.concat(parts).toString('utf8')));
+    };
+    const onData = (part: Buffer): void => {
+      size += part.length;
+      if (size > MAX_BODY_BYTES) finish(tooLarge());
+      else parts.push(part);
+    };
+    const onEnd = (): void => finish(null);
+    const onGone = (): void => finish(new ClientGoneError(`client went away after ${size} bytes of the body`));
+    const onClose = (): void => {
+      if (!req.complete) onGone();
+    };
+    const onAbort = (): void => finish(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onGone);
+    req.once('close', onClose);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Go's encoding/json turns an escaped lone surrogate into U+FFFD; JSON.parse keeps it. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+function jsonBody(text: string): RequestBody {
   return {
     json() {
       if (text.trim() === '') throw badRequest('EOF (empty body; send JSON)');
       try {
-        return JSON.parse(text) as unknown;
+        return JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' ? wellFormed(value) : value)) as unknown;
       } catch (error) {
         throw badRequest(`invalid JSON: ${(error as Error).message}`);
       }
     },
   };
-}
-
-function tooLarge(): ToxiproxyApiError {
-  return new ToxiproxyApiError(`request body larger than ${MAX_BODY_BYTES} bytes`, 413);
 }

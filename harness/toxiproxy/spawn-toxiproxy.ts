@@ -12,6 +12,8 @@ export interface SpawnToxiproxyOptions {
   host?: string;
   /** 0 (default) = a free port. */
   port?: number;
+  /** Let proxies listen beyond loopback (--allow-non-loopback; default false). */
+  allowNonLoopback?: boolean;
   /** Log connection events too (default false: the harness opens thousands). */
   logConnections?: boolean;
   /** Receives the child's stderr lines (API calls, connection events). */
@@ -34,6 +36,7 @@ export async function spawnToxiproxyServer(options: SpawnToxiproxyOptions = {}):
   const args = ['--import', import.meta.resolve('tsx'), cli, '--host', options.host ?? '127.0.0.1'];
   args.push('--port', String(options.port ?? 0), '--exit-with-parent');
   if (!options.logConnections) args.push('--quiet');
+  if (options.allowNonLoopback) args.push('--allow-non-loopback');
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderrTail = '';
   let partial = '';

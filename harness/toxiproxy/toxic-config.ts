@@ -3,6 +3,7 @@
  * Toxiproxy's defaults: stream "downstream", toxicity 1, name "<type>_<stream>".
  */
 import { ToxiproxyApiError, badRequest, invalidStream, missingField } from './api-error.js';
+import { checkName } from './proxy-name.js';
 import { getToxicDefinition, toxicTypes } from './toxics/registry.js';
 import type { ToxicAttributes, ToxicDefinition } from './toxics/toxic-type.js';
 
@@ -85,11 +86,9 @@ export function parseNewToxic(body: unknown): ToxicConfig {
   if (!definition) {
     throw new ToxiproxyApiError(`invalid toxic type: ${type} (known: ${toxicTypes().join(', ')})`, 400);
   }
-  if (name !== undefined && (typeof name !== 'string' || name.length > 200)) {
-    throw badRequest('name must be a string of at most 200 characters');
-  }
+  if (name !== undefined && name !== '') checkName(name, 'name');
   return {
-    name: name === undefined || name === '' ? `${type}_${stream}` : name,
+    name: name === undefined || name === '' ? `${type}_${stream}` : (name as string),
     type,
     stream,
     toxicity: parseToxicity(toxicity, 1),

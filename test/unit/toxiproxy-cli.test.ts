@@ -100,3 +100,25 @@ test('spawnToxiproxyServer starts the CLI as a child, reports its URL and stops 
   await assert.rejects(fetch(`${spawned.url}/version`), 'stopped');
   assert.ok(lines.some((l) => l.includes('api GET /proxies 200')), lines.join('\n'));
 });
+
+test('proxies listen beyond loopback only with --allow-non-loopback', async () => {
+  for (const [args, status] of [
+    [[], 400],
+    [['--allow-non-loopback'], 201],
+  ] as const) {
+    const { child } = start(['--port', '0', '--quiet', ...args]);
+    try {
+      const url = (await firstLine(child)).replace('toxiproxy listening on ', '');
+      const res = await fetch(`${url}/proxies`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'wide', listen: '0.0.0.0:0', upstream: '127.0.0.1:9' }),
+      });
+      assert.equal(res.status, status, `flags ${args.join(' ') || '(none)'}`);
+      if (status === 400) assert.match(((await res.json()) as { error: string }).error, /--allow-non-loopback/);
+      child.kill('SIGTERM');
+      assert.equal(await exitCode(child), 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }
+});
