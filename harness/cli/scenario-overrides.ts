@@ -1,8 +1,21 @@
 /** CLI flags that override a scenario (before validation, so bad values name the flag). */
-import { parseDuration } from '../scenario/duration.js';
 import { InvalidInputError } from '../errors.js';
-import { intFlag } from './cli-support.js';
 import { strategyNames } from '../strategies/strategy-registry.js';
+import { durationProblem, scenarioLimits } from '../scenario/scenario-schema.js';
+import { quoted } from '../util/one-line.js';
+
+/**
+ * An integer flag: digits only (so "", " 5", "1e3" and "0x10" are refused, not read as
+ * numbers), from min to max. The message names the flag.
+ */
+function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidInputError(`--${name} ${quoted(value)}: expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
 
 /** parseArgs options shared by `scenario` and `compare`. */
 export const overrideOptions = {
@@ -35,55 +48,57 @@ export interface OverrideFlags {
   seed?: string;
 }
 
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function applyOverrides(scenario: Record<string, any>, flags: OverrideFlags): Record<string, any> {
+  if (!isObject(scenario)) throw new InvalidInputError(`the scenario is ${scenario === null ? 'null' : Array.isArray(scenario) ? 'an array' : `a ${typeof scenario}`}: it must be an object`);
   const out = structuredClone(scenario);
   out.topology ??= {};
   out.workload ??= {};
+  // A topology or workload of the wrong type stays as it is, for validation to name.
+  const topology = (): Record<string, any> => (isObject(out.topology) ? out.topology : {});
+  const workload = (): Record<string, any> => (isObject(out.workload) ? out.workload : {});
   if (flags.duration !== undefined) {
-    try {
-      parseDuration(flags.duration);
-    } catch (error) {
-      throw new InvalidInputError(`--duration: ${(error as Error).message}`);
-    }
-    out.workload.duration = flags.duration;
+    const problem = durationProblem(flags.duration, scenarioLimits.maxRunMs);
+    if (problem) throw new InvalidInputError(`--duration: ${problem}`);
+    workload().duration = flags.duration;
   }
-  const users = intFlag('users', flags.users);
-  if (users !== undefined) out.workload.users = users;
-  const connections = intFlag('connections', flags.connections);
-  if (connections !== undefined) out.workload.connections = connections;
-  const nodes = intFlag('nodes', flags.nodes);
-  if (nodes !== undefined) {
-    if (nodes > 16) throw new InvalidInputError(`--nodes ${nodes}: at most 16 nodes`);
-    out.topology.nodes = nodes;
-  }
-  const requests = intFlag('requests', flags.requests);
-  if (requests !== undefined) out.workload.requests = requests;
-  const seed = intFlag('seed', flags.seed, 0);
+  const users = intFlag('users', flags.users, 1, 1_000_000);
+  if (users !== undefined) workload().users = users;
+  const connections = intFlag('connections', flags.connections, 1, 4096);
+  if (connections !== undefined) workload().connections = connections;
+  const nodes = intFlag('nodes', flags.nodes, 1, 16);
+  if (nodes !== undefined) topology().nodes = nodes;
+  const requests = intFlag('requests', flags.requests, 1, 100_000_000);
+  if (requests !== undefined) workload().requests = requests;
+  const seed = intFlag('seed', flags.seed, 0, scenarioLimits.maxSeed);
   if (seed !== undefined) out.seed = seed;
   if (flags.rate !== undefined) {
-    const rate = Number(flags.rate);
-    if (!(rate > 0)) throw new InvalidInputError(`--rate ${JSON.stringify(flags.rate)}: expected a positive number of requests per second`);
-    out.workload.rate = rate;
+    const rate = /^[0-9]+(\.[0-9]+)?$/.test(flags.rate) ? Number(flags.rate) : Number.NaN;
+    if (!(rate > 0 && rate <= 1_000_000)) {
+      throw new InvalidInputError(`--rate ${quoted(flags.rate)}: expected a positive number of requests per second, at most 1000000`);
+    }
+    workload().rate = rate;
   }
   if (flags.strategy !== undefined) {
     if (!strategyNames.includes(flags.strategy)) {
-      throw new InvalidInputError(`--strategy ${JSON.stringify(flags.strategy)}: use one of ${strategyNames.join(', ')}`);
+      throw new InvalidInputError(`--strategy ${quoted(flags.strategy)}: use one of ${strategyNames.join(', ')}`);
     }
-    out.topology.strategy = flags.strategy;
+    topology().strategy = flags.strategy;
     // The strategy chooses its balancer unless --balancer says otherwise.
-    if (flags.balancer === undefined) delete out.topology.balancer;
+    if (flags.balancer === undefined) delete topology().balancer;
   }
   if (flags.balancer !== undefined) {
     if (flags.balancer !== 'nginx' && flags.balancer !== 'haproxy') {
-      throw new InvalidInputError(`--balancer ${JSON.stringify(flags.balancer)}: use nginx or haproxy`);
+      throw new InvalidInputError(`--balancer ${quoted(flags.balancer)}: use nginx or haproxy`);
     }
-    out.topology.balancer = flags.balancer;
+    topology().balancer = flags.balancer;
   }
   if (flags.provider !== undefined) {
     if (!['local', 'docker', 'external'].includes(flags.provider)) {
-      throw new InvalidInputError(`--provider ${JSON.stringify(flags.provider)}: use local or docker`);
+      throw new InvalidInputError(`--provider ${quoted(flags.provider)}: use local or docker`);
     }
-    out.topology.provider = flags.provider;
+    topology().provider = flags.provider;
   }
   // A shorter run keeps its faults at the same fraction of the run.
   return out;

@@ -1,10 +1,12 @@
 /** Parses k6-style durations: "500ms", "20s", "1.5m", "1m30s", "2h". Returns milliseconds. */
+import { quoted } from '../util/one-line.js';
+
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function parseDuration(text: string): number {
   const trimmed = text.trim();
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed)) {
-    throw new Error(`"${text}" is not a duration: use e.g. 500ms, 20s, 1m30s`);
+    throw new Error(`${quoted(text)} is not a duration: use e.g. 500ms, 20s, 1m30s`);
   }
   let total = 0;
   for (const m of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
@@ -26,7 +28,7 @@ export function formatDuration(ms: number): string {
 export function parseTimePoint(text: string, runDurationMs: number | undefined): number {
   const percent = /^(\d+(\.\d+)?)%$/.exec(text.trim());
   if (!percent) return parseDuration(text);
-  if (runDurationMs === undefined) throw new Error(`"${text}" is a share of the run: set workload.duration too`);
+  if (runDurationMs === undefined) throw new Error(`${quoted(text)} is a share of the run: set workload.duration too`);
   return Math.round((Number(percent[1]) / 100) * runDurationMs);
 }
 

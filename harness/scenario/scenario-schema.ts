@@ -5,14 +5,46 @@
 import { z } from 'zod';
 import { isTimePoint, parseDuration } from './duration.js';
 import { parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
+import { phpIniKeyProblem, phpIniLimits, phpIniValueProblem } from './php-ini-rules.js';
+import { quoted } from '../util/one-line.js';
 
-const durationString = z.string().superRefine((text, ctx) => {
+/** Bounds every scenario is checked against (README: Overrides). */
+export const scenarioLimits = {
+  /** workload.duration, and any fault or step time given as a duration. */
+  maxRunMs: 24 * 3_600_000,
+  /** workload.timeout (per request). */
+  maxTimeoutMs: 10 * 60_000,
+  /** The workload's PRNG takes a 32-bit seed. */
+  maxSeed: 2 ** 32 - 1,
+  maxFaults: 256,
+  maxSteps: 256,
+} as const;
+
+/** 86_400_000 -> "24h", 600_000 -> "10m". */
+export function limitText(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** A problem with a positive duration of at most maxMs, or null. */
+export function durationProblem(text: string, maxMs: number): string | null {
+  let ms: number;
   try {
-    parseDuration(text);
+    ms = parseDuration(text);
   } catch (error) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+    return (error as Error).message;
   }
-});
+  if (!(ms > 0)) return `${quoted(text)} is not more than 0: give a positive duration (e.g. 20s)`;
+  if (ms > maxMs) return `${quoted(text)} is more than the maximum of ${limitText(maxMs)}`;
+  return null;
+}
+
+const boundedDuration = (maxMs: number) =>
+  z.string().superRefine((text, ctx) => {
+    const problem = durationProblem(text, maxMs);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
 
 export const balancerNames = ['nginx', 'haproxy'] as const;
 export type BalancerName = (typeof balancerNames)[number];
@@ -31,7 +63,19 @@ export const topologySchema = z
     /** session.serialize_handler on every node. */
     serializer: z.enum(['php', 'php_binary', 'php_serialize', 'igbinary', 'msgpack']).default('php'),
     /** Extra php.ini settings for every node, e.g. {"session.gc_maxlifetime": "600"}. */
-    phpIni: z.record(z.string(), z.string()).default({}),
+    phpIni: z
+      .record(z.string(), z.string())
+      .superRefine((record, ctx) => {
+        const entries = Object.entries(record);
+        if (entries.length > phpIniLimits.maxEntries) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${entries.length} settings, more than ${phpIniLimits.maxEntries}` });
+        }
+        for (const [key, value] of entries) {
+          const problem = phpIniKeyProblem(key) ?? phpIniValueProblem(value);
+          if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: problem });
+        }
+      })
+      .default({}),
     /** Extra data every session carries (stored on the first visit, read and written on every request). */
     sessionPayload: z.enum(['none', 'cart', 'large']).default('none'),
     /**
@@ -48,13 +92,13 @@ export const workloadSchema = z
     users: z.number().int().min(1).max(1_000_000),
     connections: z.number().int().min(1).max(4096),
     /** Bound by time ("60s")... */
-    duration: durationString.optional(),
+    duration: boundedDuration(scenarioLimits.maxRunMs).optional(),
     /** ...and/or by total request count. */
     requests: z.number().int().min(1).max(100_000_000).optional(),
     /** Open model: fixed total request rate (req/s). Omitted = closed model. */
     rate: z.number().positive().max(1_000_000).optional(),
     /** A request that takes longer counts as an error (timeout). */
-    timeout: durationString.default('5s'),
+    timeout: boundedDuration(scenarioLimits.maxTimeoutMs).default('5s'),
     /**
      * 'visits': every request is one visit of one user (one in flight per user).
      * 'bursts': each user fires `burstSize` simultaneous increments, then checks the count.
@@ -70,9 +114,9 @@ export const workloadSchema = z
     path: ['duration'],
   });
 
-const timePoint = z.string().refine(isTimePoint, (text) => ({
-  message: `"${text}" is not a time: use a duration (20s, 1m30s) or a share of the run (33%)`,
-}));
+const timePoint = z.string().superRefine((text, ctx) => {
+  if (!isTimePoint(text)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${quoted(text)} is not a time: use a duration (20s, 1m30s) or a share of the run (33%)` });
 
 /** Generic part of a fault; its type-specific attributes are checked by the fault registry. */
 export const faultSchema = z
@@ -119,7 +163,7 @@ export const scenarioSchema = z
     description: z.string().default(''),
     topology: topologySchema,
     workload: workloadSchema,
-    faults: z.array(faultSchema).default([]),
+    faults: z.array(faultSchema).max(scenarioLimits.maxFaults).default([]),
     thresholds: thresholdsSchema.default({}),
     /** The built-in checks every run has (harness/checks/run-checks.ts). */
     checks: z
@@ -143,8 +187,10 @@ export const scenarioSchema = z
           })
           .strict(),
       )
+      .max(scenarioLimits.maxSteps)
       .default([]),
-    seed: z.number().int().default(1),
+    /** Seeds the workload's PRNG (32 bits). */
+    seed: z.number().int().min(0).max(scenarioLimits.maxSeed).default(1),
     /** Serialization bench: PHP-side encode/decode per handler, then one end-to-end run per handler. */
     serialization: z
       .object({

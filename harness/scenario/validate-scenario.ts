@@ -1,9 +1,12 @@
 /** Validates a scenario completely before anything starts and lists every problem at once. */
+import { z } from 'zod';
 import { InvalidInputError } from '../errors.js';
 import { findStrategy, strategyNames } from '../strategies/strategy-registry.js';
 import { findFault, faultTypes } from '../faults/fault-registry.js';
-import { scenarioSchema, type Scenario, type FaultSpec } from './scenario-schema.js';
+import { durationProblem, scenarioLimits, scenarioSchema, type Scenario, type FaultSpec } from './scenario-schema.js';
 import { parseDuration, parseTimePoint } from './duration.js';
+import { dataPath, toPlainData } from './plain-data.js';
+import { oneLine, quoted } from '../util/one-line.js';
 
 export interface ValidatedScenario {
   scenario: Scenario;
@@ -11,8 +14,14 @@ export interface ValidatedScenario {
   faults: FaultSpec[];
 }
 
-function issuePath(path: (string | number)[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+const issuePath = dataPath;
+
+/** A share of the run is rounded to whole ms at each end: 80% + 20% may land 1 ms after the end. */
+const roundingMs = 1;
+
+/** The attributes a fault kind accepts (its zod object's keys), or null when its schema is not an object. */
+function faultAttributes(schema: unknown): string[] | null {
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape as object) : null;
 }
 
 /** Reads a field of a not-yet-valid scenario, or undefined when it has another type. */
@@ -33,7 +42,10 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
  * own attributes and target, fault times within the run) — the latter also when the schema
  * already failed, on whatever fields have the right type.
  */
-export function validateScenario(input: unknown, origin = 'scenario'): ValidatedScenario {
+export function validateScenario(rawInput: unknown, origin = 'scenario'): ValidatedScenario {
+  origin = oneLine(origin);
+  // Bounded plain data first: every step below recurses into the input.
+  const input = toPlainData(rawInput, origin);
   const problems: string[] = [];
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
@@ -42,7 +54,7 @@ export function validateScenario(input: unknown, origin = 'scenario'): Validated
   const strategyName = field(input, ['topology', 'strategy'], isString);
   const strategy = strategyName === undefined ? undefined : findStrategy(strategyName);
   if (strategyName !== undefined && !strategy) {
-    problems.push(`topology.strategy: unknown strategy "${strategyName}": use one of ${strategyNames.join(', ')}`);
+    problems.push(`topology.strategy: unknown strategy ${quoted(strategyName)}: use one of ${strategyNames.join(', ')}`);
   }
   const mode = field(input, ['workload', 'mode'], isString) ?? 'visits';
   const users = field(input, ['workload', 'users'], isInt);
@@ -56,11 +68,8 @@ export function validateScenario(input: unknown, origin = 'scenario'): Validated
   }
   const durationText = field(input, ['workload', 'duration'], isString);
   let durationMs: number | undefined;
-  try {
-    durationMs = durationText === undefined ? undefined : parseDuration(durationText);
-  } catch {
-    durationMs = undefined; // reported by the schema
-  }
+  // Out of bounds or not a duration: reported by the schema, and no time is checked against it.
+  if (durationText !== undefined && durationProblem(durationText, scenarioLimits.maxRunMs) === null) durationMs = parseDuration(durationText);
   const nodes = field(input, ['topology', 'nodes'], isInt) ?? 3;
   const nodeNames = Array.from({ length: Math.max(0, Math.min(nodes, 16)) }, (_, i) => `node-${i + 1}`);
   const proxies = field(input, ['topology', 'proxies'], (v): v is boolean | string => typeof v === 'boolean' || typeof v === 'string') ?? 'auto';
@@ -71,8 +80,18 @@ export function validateScenario(input: unknown, origin = 'scenario'): Validated
     if (type === undefined) return; // reported by the schema
     const kind = findFault(type);
     if (!kind) {
-      problems.push(`faults[${i}].type: unknown fault "${type}": use one of ${faultTypes().join(', ')}`);
+      problems.push(`faults[${i}].type: unknown fault ${quoted(type)}: use one of ${faultTypes().join(', ')}`);
       return;
+    }
+    // Every attribute must be one the fault kind knows: a misspelt "latncy" would otherwise
+    // be ignored silently and the fault run with its default.
+    const allowed = faultAttributes(kind.schema);
+    if (allowed) {
+      const unknown = Object.keys(raw as object).filter((key) => !allowed.includes(key));
+      for (const key of unknown) {
+        problems.push(`${issuePath(['faults', i, key])}: unknown attribute of a ${type} fault: use ${allowed.join(', ')}`);
+      }
+      if (unknown.length > 0) return;
     }
     const result = kind.schema.safeParse({ target: kind.defaultTarget, ...(raw as object) });
     if (!result.success) {
@@ -90,6 +109,11 @@ export function validateScenario(input: unknown, origin = 'scenario'): Validated
     if (kind.links(spec).length > 0 && (proxies === false || proxies === 'none')) {
       problems.push(`faults[${i}]: ${type} goes through Toxiproxy: set topology.proxies to 'auto' or 'all'`);
     }
+    if (spec.restoreAt !== undefined && spec.duration !== undefined) {
+      problems.push(`faults[${i}].restoreAt: give duration or restoreAt, not both`);
+      return;
+    }
+    const healField = spec.restoreAt !== undefined ? 'restoreAt' : 'duration';
     let at: number;
     let healAt: number | undefined;
     try {
@@ -105,8 +129,20 @@ export function validateScenario(input: unknown, origin = 'scenario'): Validated
     }
     if (durationMs !== undefined && at >= durationMs) {
       problems.push(`faults[${i}].at: ${spec.at} is not before the end of the run (${durationText}): use a smaller at or a longer duration`);
+    } else if (healAt !== undefined && healAt <= at) {
+      problems.push(
+        healField === 'restoreAt'
+          ? `faults[${i}].restoreAt: must be after at (${spec.at})`
+          : `faults[${i}].duration: ${spec.duration} is not more than 0: give a positive duration`,
+      );
+    } else if (healAt !== undefined && durationMs !== undefined && healAt > durationMs + roundingMs) {
+      // The schedule would never heal it within the run (it is healed at teardown): say so
+      // instead of running something other than what the scenario describes.
+      const when = healField === 'restoreAt' ? `restoreAt ${spec.restoreAt}` : `at ${spec.at} + duration ${spec.duration}`;
+      problems.push(
+        `faults[${i}].${healField}: ${when} ends after the run (${durationText}): shorten it, or leave out duration and restoreAt to keep the fault until the end of the run`,
+      );
     }
-    if (healAt !== undefined && healAt <= at) problems.push(`faults[${i}].restoreAt: must be after at (${spec.at})`);
     faults.push(spec);
   });
   if (problems.length > 0 || !parsed.success) {

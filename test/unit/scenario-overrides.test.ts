@@ -141,3 +141,46 @@ test('the error for a bad strategy lists the known ones', () => {
   assert.throws(() => applyOverrides(base(), { strategy: 'memcached' }), /redis-locking/);
   assert.throws(() => applyOverrides(base(), { nodes: '17' }), /16/);
 });
+
+// ---- Issue 19: flag values are bounded like the scenario fields they override ----
+
+test("regression: --duration '0s' and '1000h' are refused naming --duration (max 24h)", () => {
+  throwsNaming({ duration: '0s' }, 'duration');
+  throwsNaming({ duration: '1000h' }, 'duration');
+  throwsNaming({ duration: '99999999999999999999999h' }, 'duration');
+  assert.throws(() => applyOverrides(base(), { duration: '25h' }), /maximum of 24h/);
+  assert.equal(applyOverrides(base(), { duration: '24h' }).workload.duration, '24h');
+});
+
+test('integer flags take digits only, within the field bounds (seed: 32 bits)', () => {
+  const bad: Array<[OverrideFlags, string]> = [
+    [{ seed: '' }, 'seed'],
+    [{ seed: ' 5' }, 'seed'],
+    [{ seed: '1e3' }, 'seed'],
+    [{ seed: '0x10' }, 'seed'],
+    [{ seed: '4294967296' }, 'seed'],
+    [{ seed: '99999999999999999999' }, 'seed'],
+    [{ users: '' }, 'users'],
+    [{ users: '1000001' }, 'users'],
+    [{ connections: '4097' }, 'connections'],
+    [{ requests: '100000001' }, 'requests'],
+    [{ rate: 'Infinity' }, 'rate'],
+    [{ rate: '1e3' }, 'rate'],
+    [{ rate: '1000001' }, 'rate'],
+  ];
+  for (const [flags, flag] of bad) throwsNaming(flags, flag);
+  assert.equal(applyOverrides(base(), { seed: '4294967295' }).seed, 4294967295);
+});
+
+test('messages quote flag values on one line', () => {
+  assert.throws(() => applyOverrides(base(), { balancer: 'a\nb' }), (error: Error) => !error.message.includes('\n') && /"a\\nb"/.test(error.message));
+});
+
+test('regression: a scenario that is not an object is an InvalidInputError, not a TypeError', () => {
+  for (const raw of [null, 'str', [], 42]) {
+    assert.throws(() => applyOverrides(raw as any, { users: '3' }), InvalidInputError);
+  }
+  // A topology of the wrong type is left for validation to name.
+  const out = applyOverrides({ name: 'x', topology: 'three nodes' }, { nodes: '2' });
+  assert.equal(out.topology, 'three nodes');
+});

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { startToxiproxyServer, type ToxiproxyServer } from '../../harness/toxiproxy/toxiproxy-server.js';
 import { connect, roundTrip, startEchoServer, type EchoServer } from '../../harness/toxiproxy/testing/tcp-helpers.js';
 import { jsonRequest, rawExchange } from '../../harness/toxiproxy/testing/raw-http.js';
+import { socketIsSelf } from '../../harness/toxiproxy/self-loop.js';
 
 let server: ToxiproxyServer;
 let echo: EchoServer;
@@ -322,6 +323,23 @@ describe('addresses', () => {
     // The port is free again: no listener was leaked by the refusals.
     const held = await holdPort(port);
     await held.release();
+  });
+
+  test('the runtime loop guard recognises a socket connected to the listener itself', async () => {
+    const held = await holdPort();
+    try {
+      const socket = await connect(held.port);
+      try {
+        assert.equal(socketIsSelf({ host: '127.0.0.1', port: held.port }, socket), true);
+        assert.equal(socketIsSelf({ host: '0.0.0.0', port: held.port }, socket), true, 'a wildcard listener covers loopback');
+        assert.equal(socketIsSelf({ host: '127.0.0.2', port: held.port }, socket), false);
+        assert.equal(socketIsSelf({ host: '127.0.0.1', port: held.port + 1 }, socket), false);
+      } finally {
+        socket.destroy();
+      }
+    } finally {
+      await held.release();
+    }
   });
 
   test('listening on 0.0.0.0, [::], 0 or another non-loopback address needs allowNonLoopback', async () => {

@@ -13,34 +13,53 @@ export interface RawResponse {
 
 export interface RawExchange {
   responses: RawResponse[];
-  /** How the connection ended: 'fin' (clean), 'reset' (ECONNRESET/EPIPE) or 'timeout' (still open). */
-  end: 'fin' | 'reset' | 'timeout';
+  /**
+   * How the connection ended: 'fin' (clean), 'reset' (ECONNRESET/EPIPE), 'timeout' (still
+   * open at the deadline) or 'open' (still open when `stopWhen` was satisfied).
+   */
+  end: 'fin' | 'reset' | 'timeout' | 'open';
   /** Bytes received that do not parse as complete responses. */
   rest: string;
 }
 
 export type Writer = (socket: net.Socket) => void | Promise<void>;
 
+export interface RawOptions {
+  timeoutMs?: number;
+  /** The first request is a HEAD: its answer has headers only. */
+  head?: boolean;
+  /** Stop reading (end 'open') as soon as this holds for the responses so far. */
+  stopWhen?: (responses: RawResponse[]) => boolean;
+}
+
 /**
  * Connects, writes `request` (bytes, or a function that writes), then reads until the server
- * closes or `timeoutMs` passes (the socket is then destroyed: 'timeout').
+ * closes, `stopWhen` holds, or `timeoutMs` passes (the socket is then destroyed: 'timeout').
  */
-export async function rawExchange(port: number, request: string | Buffer | Writer, timeoutMs = 3000): Promise<RawExchange> {
+export async function rawExchange(port: number, request: string | Buffer | Writer, options: number | RawOptions = {}): Promise<RawExchange> {
+  const { timeoutMs = 3000, head = false, stopWhen } = typeof options === 'number' ? { timeoutMs: options } : options;
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   const chunks: Buffer[] = [];
   let resetSeen = false;
-  socket.on('data', (d: Buffer) => chunks.push(d));
+  let stopped = false;
+  socket.on('data', (d: Buffer) => {
+    chunks.push(d);
+    if (stopWhen && !stopped && stopWhen(parseResponses(Buffer.concat(chunks), head).responses)) {
+      stopped = true;
+      socket.destroy();
+    }
+  });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') resetSeen = true;
   });
-  const closed = new Promise<'fin' | 'reset' | 'timeout'>((resolve) => {
+  const closed = new Promise<RawExchange['end']>((resolve) => {
     const timer = setTimeout(() => {
       socket.destroy();
       resolve('timeout');
     }, timeoutMs);
     socket.once('close', () => {
       clearTimeout(timer);
-      resolve(resetSeen ? 'reset' : 'fin');
+      resolve(stopped ? 'open' : resetSeen ? 'reset' : 'fin');
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -54,12 +73,12 @@ export async function rawExchange(port: number, request: string | Buffer | Write
     // the server may close while we write; what it answered is what counts
   }
   const end = await closed;
-  const parsed = parseResponses(Buffer.concat(chunks));
+  const parsed = parseResponses(Buffer.concat(chunks), head);
   return { ...parsed, end };
 }
 
 /** Splits a byte stream into HTTP/1.1 responses (Content-Length, chunked or no body). */
-export function parseResponses(data: Buffer): { responses: RawResponse[]; rest: string } {
+export function parseResponses(data: Buffer, firstIsHead = false): { responses: RawResponse[]; rest: string } {
   const responses: RawResponse[] = [];
   let at = 0;
   for (;;) {
@@ -76,7 +95,8 @@ export function parseResponses(data: Buffer): { responses: RawResponse[]; rest: 
     const status = Number(match[1]);
     let bodyStart = headEnd + 4;
     let body: Buffer;
-    if (status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    const bodiless = firstIsHead && status >= 200 && responses.length === 0;
+    if (bodiless || status === 204 || status === 304 || (status >= 100 && status < 200)) {
       body = Buffer.alloc(0);
     } else if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
       const parts: Buffer[] = [];
