@@ -117,6 +117,10 @@ export const workloadSchema = z
 const timePoint = z.string().superRefine((text, ctx) => {
   if (!isTimePoint(text)) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${quoted(text)} is not a time: use a duration (20s, 1m30s) or a share of the run (33%)` });
+  } else if (!text.trim().endsWith('%') && parseDuration(text) > scenarioLimits.maxRunMs) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${quoted(text)} is after the longest possible run (${limitText(scenarioLimits.maxRunMs)})` });
+  }
+});
 
 /** Generic part of a fault; its type-specific attributes are checked by the fault registry. */
 export const faultSchema = z
