@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import { abortOnSignals, runMain } from './cli-support.js';
 import { applyOverrides, overrideOptions } from './scenario-overrides.js';
+import { checkRunOutDir } from './output-paths.js';
 import { InvalidInputError } from '../errors.js';
 import { listScenarioNames, loadScenarioModule } from '../scenario/scenario-loader.js';
 import { validateScenario } from '../scenario/validate-scenario.js';
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
   });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const outDir = resolve(values.out ?? join(projectRoot, 'reports', `compare-${name}-${stamp}`));
+  await checkRunOutDir(outDir, { out: values.out, scenario: name, subdirs: strategies });
   const toxiproxyUrl = values['toxiproxy-url'] ?? process.env.TOXIPROXY_URL;
   const controller = abortOnSignals();
   const results: RunResult[] = [];

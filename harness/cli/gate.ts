@@ -4,22 +4,20 @@
  *   [--no-summary] [--no-write-result]
  * Exit 0 passed, 99 a check failed or could not be evaluated (unless --allow-unknown), 104 bad input, 1 harness error.
  */
-import { appendFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
-import { readResultFile, writeResultFile } from '../results/result-file.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { readResultFile } from '../results/result-file.js';
+import { checkOutputFiles, writeOutputs } from './output-paths.js';
+import { gateOutputs, renderGateOutputs } from './gate-outputs.js';
 import { isThresholdMetric, parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
 import type { ThresholdSpec } from '../gate/threshold-evaluate.js';
 import { DEFAULT_MAX_REGRESSION, parseMaxRegression } from '../gate/regression.js';
 import { loadBaselines } from '../gate/baseline-loader.js';
 import { buildGateVerdict } from '../gate/gate-verdict.js';
 import { renderText } from '../gate/render-text.js';
-import { renderMarkdown } from '../gate/render-markdown.js';
-import { renderJunit } from '../gate/render-junit.js';
 
 const usage = `usage: npm run gate -- <result.json> [--baseline <result.json|dir>]... [--threshold 'metric:expression']...
   [--max-regression p99=10%,rps=5%] [--junit FILE] [--summary FILE] [--json FILE] [--no-summary] [--no-write-result] [--allow-unknown]`;
@@ -113,8 +111,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     // Validate every flag before reading anything, so bad input never half-runs.
     const maxRegression = args.baselines.length > 0 ? parseMaxRegression(args.maxRegression ?? DEFAULT_MAX_REGRESSION) : undefined;
+    const outputs = gateOutputs(args, env);
+    await checkOutputFiles(outputs, [args.resultPath, ...args.baselines]);
     const result = await readResultFile(args.resultPath);
     const baselines = await loadBaselines(args.baselines, result, args.resultPath);
+    await checkOutputFiles(outputs, [args.resultPath, ...baselines.map((b) => b.path)]);
     const verdict = buildGateVerdict({
       result,
       resultPath: args.resultPath,
@@ -125,12 +126,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     });
 
     process.stdout.write(renderText(verdict));
-    if (args.junit) await writeFileAtomic(args.junit, renderJunit(verdict));
-    if (args.json) await writeFileAtomic(args.json, JSON.stringify(verdict, null, 2) + '\n');
-    const markdown = renderMarkdown(verdict);
-    if (args.summary) await writeFileAtomic(args.summary, markdown);
-    else if (!args.noSummary && env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown + '\n');
-    if (args.writeResult) await writeResultFile(args.resultPath, { ...result, gate: verdict });
+    // Everything rendered first, then written all-or-nothing.
+    await writeOutputs(renderGateOutputs(outputs, verdict, args.writeResult ? { path: args.resultPath, result: { ...result, gate: verdict } } : null));
     return verdict.passed ? ExitCode.passed : ExitCode.thresholdsFailed;
   } catch (error) {
     if (error instanceof InvalidInputError) {

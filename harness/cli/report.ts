@@ -12,6 +12,7 @@ import { writeReport } from '../report/write-report.js';
 import { readResultFile } from '../results/result-file.js';
 import type { RunResult } from '../results/result-schema.js';
 import { ExitCode } from './exit-codes.js';
+import { checkOutputFiles } from './output-paths.js';
 
 const usage = 'usage: npm run report -- <result.json>... [--out report.html] [--title "text"]';
 
@@ -36,6 +37,7 @@ function parse(argv: string[]) {
 async function outPath(out: string | undefined, first: string): Promise<string> {
   if (out === undefined) return join(dirname(first), 'report.html');
   if (out === '') throw new InvalidInputError(`report: --out is empty; give a file name, e.g. --out report.html`);
+  // stat, never open: a FIFO given as --out is refused by checkOutputFiles.
   const isDir = await stat(out).then((s) => s.isDirectory(), () => false);
   return isDir ? join(out, 'report.html') : out;
 }
@@ -48,6 +50,9 @@ export async function runReportCli(argv: string[], io: ReportCliIo = { out: cons
       return ExitCode.passed;
     }
     if (positionals.length === 0) throw new InvalidInputError(`report: no result files given; ${usage}`);
+    // The output place first: writable, a regular file if it exists, and never an input.
+    const path = await outPath(values.out, positionals[0]!);
+    await checkOutputFiles([{ label: values.out === undefined ? 'the report (default: beside the first result)' : '--out', path }], positionals);
     // Read every file before writing anything, and name every bad one.
     const settled = await Promise.allSettled(positionals.map((p) => readResultFile(p)));
     const bad = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
@@ -58,7 +63,6 @@ export async function runReportCli(argv: string[], io: ReportCliIo = { out: cons
       return ExitCode.invalidInput;
     }
     const results = settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value);
-    const path = await outPath(values.out, positionals[0]!);
     const { bytes } = await writeReport(results, path, { title: values.title });
     io.out(`report: wrote ${resolve(path)} (${(bytes / 1024).toFixed(0)} KiB, ${results.length} run${results.length === 1 ? '' : 's'})`);
     return ExitCode.passed;

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import { abortOnSignals, runMain, intFlag } from './cli-support.js';
 import { applyOverrides, overrideOptions } from './scenario-overrides.js';
+import { checkRunOutDir } from './output-paths.js';
 import { InvalidInputError } from '../errors.js';
 import { listScenarioNames, loadScenarioModule } from '../scenario/scenario-loader.js';
 import { validateScenario } from '../scenario/validate-scenario.js';
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const outDir = resolve(values.out ?? join(projectRoot, 'reports', `${scenario.name}-${stamp}`));
+  await checkRunOutDir(outDir, { out: values.out, scenario: name, subdirs: repeat > 1 ? Array.from({ length: repeat }, (_, i) => `run-${i + 1}`) : [] });
   const controller = abortOnSignals();
   const log = (m: string) => process.stderr.write(`[${scenario.name}] ${m}\n`);
   const outcomes = [];

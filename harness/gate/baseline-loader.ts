@@ -5,6 +5,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
+import { fileKind } from '../util/regular-file.js';
+import { oneLine } from '../util/one-line.js';
 import { readResultFile } from '../results/result-file.js';
 import type { RunResult } from '../results/result-schema.js';
 
@@ -41,8 +43,14 @@ export async function loadBaselines(args: string[], current: RunResult, currentP
   for (const arg of args) {
     let isDir: boolean;
     try {
-      isDir = (await stat(arg)).isDirectory();
+      const stats = await stat(arg);
+      isDir = stats.isDirectory();
+      // A FIFO or a device is refused here, never opened (reading a FIFO blocks forever).
+      if (!isDir && !stats.isFile()) {
+        throw new InvalidInputError(`--baseline ${oneLine(arg)}: is ${fileKind(stats)}; give a result.json or a directory of them`);
+      }
     } catch (error) {
+      if (error instanceof InvalidInputError) throw error;
       throw new InvalidInputError(
         `--baseline ${arg}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : String(error)}; give a result.json or a directory of them`,
       );

@@ -1,21 +1,33 @@
 /** Reading and writing result.json with validation; errors name the file and the problem. */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { InvalidInputError } from '../errors.js';
+import { readRegularFile } from '../util/regular-file.js';
+import { findExcessiveNesting } from '../util/nesting-depth.js';
+import { oneLine } from '../util/one-line.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { RESULT_SCHEMA_ID, resultSchema, type RunResult } from './result-schema.js';
 
+/** Larger result files are refused (a 5-minute run with every section is a few MiB). */
+export const maxResultFileBytes = 256 << 20;
+/** JSON nesting allowed in a result file (it nests about 6 deep). */
+export const maxResultNesting = 64;
+
 export async function readResultFile(path: string): Promise<RunResult> {
-  let text: string;
+  const label = oneLine(path);
+  // stat first: a FIFO, a device or a directory is refused without being opened.
   try {
-    text = await readFile(path, 'utf8');
+    await stat(path);
   } catch (error) {
-    throw new InvalidInputError(`${path}: cannot read result file (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new InvalidInputError(`${label}: cannot read result file (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
+  const text = await readRegularFile(path, { label, what: 'result file', maxBytes: maxResultFileBytes });
+  const nesting = findExcessiveNesting(text, maxResultNesting, 'json');
+  if (nesting) throw new InvalidInputError(`${label}:${nesting.line}:${nesting.column}: nested deeper than ${maxResultNesting} levels: not a result file`);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InvalidInputError(`${path}: not valid JSON (${(error as Error).message}); is the file truncated?`);
+    throw new InvalidInputError(`${label}: not valid JSON (${oneLine((error as Error).message)}); is the file truncated?`);
   }
   return parseResult(data, path);
 }

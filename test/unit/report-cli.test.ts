@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReportCli } from '../../harness/cli/report.js';
@@ -112,4 +112,70 @@ test('bad arguments: exit 104 with the usage', async () => {
   const empty = await run([fixtureFiles.redis, '--out', '']);
   assert.equal(empty.code, 104);
   assert.equal((await run(['--help'])).code, 0);
+});
+
+// ---- Issue 19: inputs and --out checked before anything is read or written ----
+
+test('regression: --out equal to an input result.json is refused (104) and the input is left as it was', async () => {
+  await inTemp(async (dir) => {
+    const input = join(dir, 'result.json');
+    await copyFile(fixtureFiles.redis, input);
+    const before = await readFile(input, 'utf8');
+    await symlink(input, join(dir, 'alias.json'));
+    const relative = join(dir, '.', 'sub', '..', 'result.json');
+    await mkdir(join(dir, 'sub'));
+    for (const out of [input, join(dir, 'alias.json'), relative]) {
+      const res = await run([fixtureFiles.files, input, '--out', out]);
+      assert.equal(res.code, 104, `${out}: ${res.err}`);
+      assert.match(res.err, /^report: --out .*: is the input .*result\.json; writing it would replace what is being read/);
+      assert.equal(res.err.split('\n').length, 1);
+    }
+    // The default output (report.html beside the first input) is an input too here.
+    const named = join(dir, 'report.html');
+    await copyFile(fixtureFiles.redis, named);
+    const res = await run([named]);
+    assert.equal(res.code, 104, res.err);
+    assert.match(res.err, /is the input/);
+    assert.equal(await readFile(input, 'utf8'), before);
+    assert.deepEqual((await readdir(dir)).sort(), ['alias.json', 'report.html', 'result.json', 'sub']);
+  });
+});
+
+test('regression: a FIFO as input or --out, a directory or an empty file as input: 104 without hanging', async () => {
+  await inTemp(async (dir) => {
+    const fifo = join(dir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '');
+    const deep = join(dir, 'deep.json');
+    await writeFile(deep, '['.repeat(100_000) + ']'.repeat(100_000));
+    const cases: Array<[string[], RegExp]> = [
+      [[fifo], /fifo: is a FIFO \(named pipe\), not a result file/],
+      [[fixtureFiles.redis, '--out', fifo], /--out .*fifo: is a FIFO \(named pipe\), not a regular file/],
+      [[dir], /is a directory, not a result file/],
+      [[empty], /empty\.json: the result file is empty/],
+      [[deep], /deep\.json:1:65: nested deeper than 64 levels/],
+      [['/dev/zero'], /is a character device, not a result file/],
+    ];
+    for (const [argv, message] of cases) {
+      const started = Date.now();
+      const res = spawnCli(argv);
+      assert.equal(res.status, 104, `${argv.join(' ')}: ${res.stderr}`);
+      assert.match(res.stderr, message);
+      assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+      assert.ok(Date.now() - started < 20_000, 'did not hang');
+    }
+    assert.deepEqual((await readdir(dir)).sort(), ['deep.json', 'empty.json', 'fifo']);
+  });
+});
+
+test('--out in a place that cannot be written (under a regular file) is refused before the inputs are read', async () => {
+  await inTemp(async (dir) => {
+    const plain = join(dir, 'plain');
+    await writeFile(plain, '');
+    const res = await run([join(dir, 'missing.json'), '--out', join(plain, 'r.html')]);
+    assert.equal(res.code, 104);
+    assert.match(res.err, /--out .*plain\/r\.html: cannot be written: .*plain is a regular file, not a directory/);
+    assert.doesNotMatch(res.err, /missing\.json/, 'the output place is checked first');
+  });
 });
