@@ -9,6 +9,10 @@
  *   are a strategy's result, not a health signal. When it fails the run is `invalid`: the
  *   figures after the fault mean nothing.
  * - fault: each fault took effect and healed as planned (`apply-failed` / `heal-failed` fail).
+ * - environment: one per environment guard that fired (result.guards, harness/guards/): the
+ *   machine spoiled the run (conntrack dropped packets, ports ran out, the harness was
+ *   saturated...). The run is `invalid`, like healthy_before_fault: no figure of it is a
+ *   verdict on the stack.
  * A check that cannot be computed is unknown, and unknown fails the run unless allowed.
  */
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
@@ -79,19 +83,43 @@ export function faultChecks(result: RunResult): ThresholdResult[] {
   });
 }
 
+/** One failed check per environment guard that fired during the run. */
+export function environmentChecks(result: RunResult): ThresholdResult[] {
+  return (result.guards?.guards ?? [])
+    .filter((g) => g.status === 'fired')
+    .map((g) => {
+      const at = g.firedAtMs === null ? '' : g.firedAtMs < 0 ? ' (before the run)' : ` (at ${(g.firedAtMs / 1000).toFixed(1)} s)`;
+      return {
+        metric: 'environment',
+        expression: g.name,
+        source: 'builtin' as const,
+        actual: null,
+        passed: false,
+        message: `the machine spoiled the run${at}: ${g.cause ?? g.title} — fix: ${g.fix ?? 'see the guard'}`,
+      };
+    });
+}
+
 export function builtinChecks(result: RunResult): ThresholdResult[] {
   const settings = runCheckSettings(result);
   return [
+    ...environmentChecks(result),
     usersJudgedCheck(result, settings.minJudgedShare),
     healthyBeforeFaultCheck(result, settings.maxErrorRateBeforeFault),
     ...faultChecks(result),
   ];
 }
 
-/** invalid (stack unhealthy before the faults) > failed > unknown > passed. */
+/** Checks whose failure makes a run invalid: the machine spoiled it, or the stack was unhealthy before the faults. */
+const invalidating = new Set(['environment', 'healthy_before_fault']);
+
+/** invalid (the machine spoiled the run, or the stack was unhealthy before the faults) > failed > unknown > passed. */
 export function runVerdict(results: readonly ThresholdResult[]): NonNullable<RunResult['verdict']> {
   const reason = (r: ThresholdResult) => `${r.metric} ${r.expression}: ${r.message ?? (r.passed === null ? 'unknown' : 'failed')}`;
-  const invalid = results.filter((r) => r.metric === 'healthy_before_fault' && r.passed === false);
+  // The machine first: when it spoiled the run, that is the reason, whatever else failed.
+  const invalid = results
+    .filter((r) => invalidating.has(r.metric) && r.passed === false)
+    .sort((a, b) => Number(b.metric === 'environment') - Number(a.metric === 'environment'));
   const failed = results.filter((r) => r.passed === false);
   const unknown = results.filter((r) => r.passed === null);
   if (invalid.length > 0) return { status: 'invalid', reasons: [...invalid, ...failed.filter((r) => !invalid.includes(r)), ...unknown].map(reason) };

@@ -1,10 +1,17 @@
-/** npm run doctor — lists each dependency with its version, or "missing" and how to install it. */
+/**
+ * npm run doctor — lists each dependency with its version, or "missing" and how to install it;
+ * then the machine's limits a run can hit (conntrack table, open files, ephemeral ports), each
+ * warning with the command that fixes it. Exit 105 only for a missing required dependency:
+ * warnings about the machine keep exit 0 (a run still works; its guards flag what happens).
+ */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { binaryVersion, findBinary, installHint, phpExtensionVersion, type BinaryName } from '../topology/local/system-binaries.js';
 import { ExitCode } from './exit-codes.js';
 import { runMain } from './cli-support.js';
+import { conntrackFinding, openFilesFinding, portRangeFinding, probeConntrackActive } from '../guards/machine-limits.js';
+import { readProcText } from '../guards/proc-files.js';
 
 const run = promisify(execFile);
 
@@ -74,6 +81,12 @@ async function main(): Promise<number> {
     if (!r.version && r.required) missingRequired++;
     const hint = r.version ? '' : `   -> ${r.install}`;
     process.stdout.write(`${r.name.padEnd(width)}  ${state.padEnd(12)} ${r.required ? 'required' : 'optional'}  ${r.purpose}${hint}\n`);
+  }
+  const findings = [conntrackFinding(readProcText, await probeConntrackActive(readProcText)), openFilesFinding(readProcText), portRangeFinding(readProcText)];
+  process.stdout.write('\nmachine limits (a warning keeps exit 0; during a run the environment guards flag what the machine did)\n');
+  const limitWidth = Math.max(...findings.map((f) => f.name.length));
+  for (const f of findings) {
+    process.stdout.write(`${f.name.padEnd(limitWidth)}  ${f.level === 'warn' ? 'WARN' : f.level.padEnd(4)}  ${f.message}${f.fix ? `\n${' '.repeat(limitWidth + 8)}-> ${f.fix}` : ''}\n`);
   }
   if (missingRequired > 0) {
     process.stdout.write(`\n${missingRequired} required dependency(ies) missing: run npm run setup\n`);

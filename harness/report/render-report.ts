@@ -18,6 +18,7 @@ import {
   scenarioSection,
 } from './detail-sections.js';
 import { mergeFaultBands, type FaultBand } from './fault-bands.js';
+import { guardLegend, guardMarkers, guardsTable } from './guard-section.js';
 import { fmtSeconds } from './format.js';
 import { escapeHtml, inlineSafe, jsonForScript } from './html-escape.js';
 import { seriesHeader } from './html-table.js';
@@ -112,6 +113,7 @@ export function renderReport(results: readonly RunResult[], options: RenderOptio
       lead: 'Per second, every run overlaid. Drag across a chart to zoom, double-click to reset.',
       body:
         faultLegend(bands) +
+        guardLegend(results, styles) +
         timelineCharts.map((c) => figure(`timeline-${c.id}`, c.title)).join('') +
         `<h3>Before, during and after each fault</h3>${phaseTable(results, styles, bands)}`,
     },
@@ -129,6 +131,17 @@ export function renderReport(results: readonly RunResult[], options: RenderOptio
         .map((r, i) => `<h3>${seriesHeader(styles[i]!.label, styles[i]!.color).html}</h3><div class="pair">${figure(nodeCharts[i]!.id, 'Answers per node per second')}${nodesTable(r)}</div>`)
         .join(''),
     },
+    // Results written before the guards existed have none: no section for them.
+    ...(results.some((r) => r.guards)
+      ? [
+          {
+            id: 'guards',
+            title: 'Environment guards',
+            lead: 'What the machine did during each run (conntrack, ports and descriptors, the harness\'s own event loop and CPU, CPU steal, load before the run). A guard that fired makes the run invalid: the machine spoiled it.',
+            body: guardsTable(results, styles),
+          },
+        ]
+      : []),
     ...optional.map((s) => ({ id: s.id, title: s.title, body: s.html })),
     { id: 'faults', title: 'Faults as recorded', body: faultsTable(results, styles) },
     { id: 'balancer', title: 'Balancer retry policy', body: balancerRetrySection(results, styles) },
@@ -143,7 +156,7 @@ export function renderReport(results: readonly RunResult[], options: RenderOptio
   const clientJs = inlineSafe(assets.clientJs, 'script');
   const css = inlineSafe(assets.uplotCss + pageStyle, 'style');
   const csp = `default-src 'none'; script-src ${sha256(uplotJs)} ${sha256(clientJs)}; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'`;
-  const data = { faults: bands, bandColors, bandEdges, charts };
+  const data = { faults: bands, guards: guardMarkers(results, styles), bandColors, bandEdges, charts };
 
   const descriptions = [...new Set(results.map((r) => r.description).filter((d): d is string => !!d))];
   const legend = styles.map((s) => `<span>${seriesHeader(s.label, s.color).html}</span>`).join('');

@@ -145,6 +145,39 @@ export const latencyStepSchema = z.object({
 });
 export type LatencyStep = z.infer<typeof latencyStepSchema>;
 
+const guardSummaryValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+/** One environment guard (harness/guards/): what it sampled, its threshold, whether and when it fired. */
+export const guardReportSchema = z.object({
+  /** Registry name: conntrack, exhaustion, event-loop, harness-cpu, cpu-steal, pre-run-load. */
+  name: z.string(),
+  title: z.string(),
+  /** `not-available`: the guard could not look (a /proc file missing, no permission): never a silent pass. */
+  status: z.enum(['ok', 'fired', 'not-available']),
+  /** The documented threshold, one sentence. */
+  threshold: z.string(),
+  /** Why the guard is not available. */
+  reason: z.string().optional(),
+  samples: count,
+  /** What the samples showed (peaks, percentiles, counters), by name. */
+  summary: z.record(z.string(), guardSummaryValue),
+  /** ms since the workload started when the threshold was first crossed (negative: before the workload, pre-run load). */
+  firedAtMs: z.number().nullable(),
+  cause: z.string().nullable(),
+  /** What to change on the machine (the command). */
+  fix: z.string().nullable(),
+});
+export type GuardReport = z.infer<typeof guardReportSchema>;
+
+export const guardsSectionSchema = z.object({
+  /** Sampling period. */
+  intervalMs: ms,
+  /** ms since the workload started of the last sample (the closing one, after the final reads). */
+  lastSampleMs: z.number(),
+  guards: z.array(guardReportSchema),
+});
+export type GuardsSection = z.infer<typeof guardsSectionSchema>;
+
 export const resultSchema = z
   .object({
     schema: z.literal(RESULT_SCHEMA_ID),
@@ -233,6 +266,8 @@ export const resultSchema = z
       )
       .optional(),
     steps: z.array(latencyStepSchema).optional(),
+    /** Environment guards sampled during the run (a fired guard makes the run invalid). Older results have none. */
+    guards: guardsSectionSchema.optional(),
     /** Optional sections written by other parts of the harness (serialization, concurrency, redis, gate). */
     serialization: z.unknown().optional(),
     concurrency: z.unknown().optional(),

@@ -11,7 +11,8 @@ import { parseDuration, parseTimePoint } from '../scenario/duration.js';
 import { findStrategy } from '../strategies/strategy-registry.js';
 import type { Provider, StartedTopology, TopologySpec } from '../topology/topology-types.js';
 import { localProvider } from '../topology/local/local-provider.js';
-import { newRunId } from '../topology/local/run-directory.js';
+import { newRunId, runsRoot } from '../topology/local/run-directory.js';
+import { GuardSampler } from '../guards/guard-sampler.js';
 import { VirtualUserPool } from '../workload/virtual-users.js';
 import { VisitJobs } from '../workload/visit-jobs.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
@@ -25,7 +26,7 @@ import { findFault } from '../faults/fault-registry.js';
 import { liveSessionCounts, userVerdict } from '../checks/session-checker.js';
 import { recoveryTimes } from '../checks/recovery-time.js';
 import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
-import { RESULT_SCHEMA_ID, type RunResult } from '../results/result-schema.js';
+import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
 import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
 import { assertToxiproxyReachable } from './toxiproxy-reachable.js';
@@ -116,6 +117,10 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let redisSection: RedisSection | null = null;
   let thresholdAbort: ThresholdAbort | null = null;
   let finalReadSummary: FinalReadSummary | null = null;
+  // Environment guards (harness/guards/): the machine's own state, sampled through the run.
+  // The pre-run load sample is taken here, before the stack starts.
+  const guards = new GuardSampler({ runDirectory: provider.name === 'local' ? join(runsRoot(), runId) : null, log: options.log });
+  await guards.beforeStack();
   try {
     topology = await provider.start(spec, options.signal);
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
@@ -161,7 +166,9 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       workloadStart = workload.startedAt;
       sched.start(workload.startedAt);
       redisProbe?.beginSampling(workload.startedAt);
+      guards.start(workload.startedAt);
     });
+    workload.on('connError', (code) => guards.noteError(code));
     options.log(
       `load: ${w.users} users over ${w.connections} connections${w.rate ? ` at ${w.rate} req/s` : ''}` +
         `${durationMs ? ` for ${w.duration}` : ''}${w.requests ? `, at most ${w.requests} requests` : ''}` +
@@ -183,6 +190,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       if (hardStop) clearTimeout(hardStop);
       stopWatching();
       stopProgress();
+      guards.stopSampling();
     }
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
@@ -196,6 +204,8 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
           `${finalReadSummary.failed ? `, ${finalReadSummary.failed} unreadable` : ''}`,
       );
     }
+    // Counters that kept counting through the final reads (conntrack drops, log lines), before the stack and its logs go.
+    guards.close();
     if (concurrency && topology.phpErrorLog) concurrency.readLogs(await topology.phpErrorLog());
     if (redisProbe && !aborted) {
       options.log('inspecting Redis (keys, TTLs, memory, commands per request)');
@@ -203,6 +213,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       redisProbe = null;
     }
   } finally {
+    guards.close();
     redisProbe?.close();
     if (schedule && !schedule.finished) windows = await schedule.finish(measuredMs || performance.now() - workloadStart);
     if (topology) {
@@ -225,6 +236,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     durationMs: measuredMs,
     windows,
     stopMs,
+    guards: guards.section(),
   });
   if (concurrency) result.concurrency = concurrency.summary();
   if (redisSection) result.redis = redisSection;
@@ -245,6 +257,7 @@ interface BuildInput {
   durationMs: number;
   windows: RunResult['faults'];
   stopMs: number;
+  guards?: GuardsSection;
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -289,6 +302,7 @@ export function buildResult(input: BuildInput): RunResult {
     seed: scenario.seed,
     anomalySamples: collector.samples,
     recovery: recoveryTimes(timeline, input.windows, input.durationMs),
+    ...(input.guards ? { guards: input.guards } : {}),
     ...(scenario.steps.length > 0 ? { steps: measureSteps(scenario, collector) } : {}),
   };
 }

@@ -3,18 +3,40 @@ import { anomalyCount, type RunResult } from '../results/result-schema.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 
+/** "ok 4 · FIRED conntrack · not available: cpu-steal (/proc/stat has no steal column)". */
+function guardLine(section: NonNullable<RunResult['guards']>): string {
+  const ok = section.guards.filter((g) => g.status === 'ok').map((g) => g.name);
+  const fired = section.guards.filter((g) => g.status === 'fired').map((g) => g.name);
+  const na = section.guards.filter((g) => g.status === 'not-available').map((g) => `${g.name} (${g.reason ?? 'unknown'})`);
+  return [fired.length ? `FIRED ${fired.join(', ')}` : '', ok.length ? `ok ${ok.join(', ')}` : '', na.length ? `not available: ${na.join('; ')}` : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
 export function formatSummary(r: RunResult, paths: { result: string; report: string }): string {
   const answers = r.requests.total;
   const anomalies = anomalyCount(r.outcomes);
+  const invalid = r.verdict?.status === 'invalid';
+  const spoiled = (r.thresholds?.results ?? []).filter((t) => t.metric === 'environment' && t.passed === false);
   const lines = [
     '',
     `${r.scenario} — ${r.strategy} on ${r.nodes} node(s), ${r.balancer}, ${r.provider} provider (run ${r.runId})`,
+    // An invalid run says so before any figure: none of them is a verdict on the stack.
+    ...(invalid
+      ? [
+          spoiled.length > 0
+            ? `  INVALID    the machine spoiled this run (${spoiled.map((t) => t.expression).join(', ')}): the figures below are not a verdict on the stack — fix the machine and run again`
+            : '  INVALID    the stack was not healthy before the first fault: the figures below are not a verdict on the stack',
+        ]
+      : []),
     `  requests   ${answers} in ${(r.durationMs / 1000).toFixed(1)} s = ${r.requests.rps} req/s; errors ${r.requests.errors} (timeouts ${r.requests.timeouts}, non-2xx ${r.requests.non2xx}, connection ${r.requests.connectionErrors})`,
     `  latency    p50 ${r.latencyMs.p50} ms · p90 ${r.latencyMs.p90} ms · p99 ${r.latencyMs.p99} ms · max ${r.latencyMs.max} ms` +
       (r.requests.timeouts ? ` (includes ${r.requests.timeouts} timed-out request(s), counted at the time they waited)` : ''),
     `  answers    ok ${r.outcomes.ok} · reset ${r.outcomes.reset} · stale ${r.outcomes.stale} · ahead ${r.outcomes.ahead} · unsaved ${r.outcomes.unsaved} · error ${r.outcomes.error} · leak ${r.outcomes.leak}  (anomalous ${answers ? pct(anomalies / answers) : '0%'})`,
-    `  users      ${r.sessions.users}: intact ${r.sessions.intact} · recovered ${r.sessions.recovered} · lost ${r.sessions.lost} (${pct(r.sessions.lossRate)}) · unknown ${r.sessions.unknown} · unserved ${r.sessions.unserved}`,
+    `  users      ${r.sessions.users}: intact ${r.sessions.intact} · recovered ${r.sessions.recovered} · lost ${r.sessions.lost} (${pct(r.sessions.lossRate)}) · unknown ${r.sessions.unknown} · unserved ${r.sessions.unserved}` +
+      (invalid ? '  (not judged: the run is invalid)' : ''),
   ];
+  if (r.guards) lines.push(`  guards     ${guardLine(r.guards)}`);
   for (const f of r.faults) {
     const span = `${f.label ?? f.type} from ${(f.startMs / 1000).toFixed(1)} s to ${(f.endMs / 1000).toFixed(1)} s`;
     lines.push(`  fault      ${f.status === 'applied' ? span : `${span}: ${f.status.toUpperCase()} — ${f.error ?? ''}`}`);
@@ -33,7 +55,8 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
   }
   for (const run of r.verdict?.runs ?? []) lines.push(`  run        ${run.runId}: ${run.status}`);
   if (r.verdict) {
-    const shown = { passed: 'passed', failed: 'FAILED (exit 99)', invalid: 'INVALID (exit 99): the stack was not healthy, the figures mean nothing', unknown: 'UNKNOWN (exit 99; --allow-unknown to accept)' }[r.verdict.status];
+    const why = spoiled.length > 0 ? 'the machine spoiled the run' : 'the stack was not healthy';
+    const shown = { passed: 'passed', failed: 'FAILED (exit 99)', invalid: `INVALID (exit 99): ${why}, the figures mean nothing`, unknown: 'UNKNOWN (exit 99; --allow-unknown to accept)' }[r.verdict.status];
     lines.push(`  verdict    ${shown}`);
     for (const reason of r.verdict.reasons) lines.push(`             - ${reason}`);
   }

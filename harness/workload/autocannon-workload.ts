@@ -40,6 +40,8 @@ export interface WorkloadOptions {
 export interface WorkloadEvents {
   start: [];
   record: [RequestRecord];
+  /** A connection error and its errno (EADDRNOTAVAIL, EMFILE, ECONNREFUSED, ...), for the environment guards. */
+  connError: [code: string | undefined];
 }
 
 interface LoopContext {
@@ -103,8 +105,9 @@ export class AutocannonWorkload extends EventEmitter<WorkloadEvents> {
         this.finish(context, status, body);
       };
       const setupClient = (client: AutocannonClient) => {
-        client.on('connError', () => {
+        client.on('connError', (error?: NodeJS.ErrnoException) => {
           client.requestIterator.context.connError = true;
+          this.emit('connError', error?.code);
         });
         // 'request' fires before the next request is built: if the previous one of this
         // connection never got its answer (timeout, reset, closed), it failed.

@@ -87,6 +87,39 @@
     };
   }
 
+  /* Environment guards that fired: a solid red line where the machine spoiled the run, labelled at the bottom. */
+  function guardMarkers(markers) {
+    function px(u, s) { return u.valToPos(s, 'x', true); }
+    return {
+      hooks: {
+        draw: [function (u) {
+          var ctx = u.ctx, b = u.bbox;
+          ctx.save();
+          ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+          ctx.font = '600 ' + (11 * dpr) + 'px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif';
+          ctx.textBaseline = 'bottom';
+          ctx.textAlign = 'left';
+          markers.forEach(function (m, i) {
+            var x = px(u, m.atS);
+            ctx.strokeStyle = '#b91c1c';
+            ctx.lineWidth = 2 * dpr;
+            ctx.setLineDash([]);
+            ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+            var text = '\u26a0 ' + m.label;
+            var w = ctx.measureText(text).width;
+            var y = b.top + b.height - (3 + i * 15) * dpr;
+            var x0 = Math.min(x + 4 * dpr, b.left + b.width - w - 4 * dpr);
+            ctx.fillStyle = 'rgba(255,255,255,0.9)';
+            ctx.fillRect(x0 - 2 * dpr, y - 13 * dpr, w + 4 * dpr, 14 * dpr);
+            ctx.fillStyle = '#b91c1c';
+            ctx.fillText(text, x0, y);
+          });
+          ctx.restore();
+        }]
+      }
+    };
+  }
+
   function axisStyle(extra) {
     var a = { stroke: '#475569', grid: { stroke: '#eef2f6', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1, size: 4 }, font: '11px system-ui, sans-serif', labelFont: '600 11px system-ui, sans-serif' };
     for (var k in extra) a[k] = extra[k];
@@ -116,6 +149,7 @@
         axisStyle({ label: spec.yLabel, size: 56, labelSize: 18 })
       ];
       if (spec.bands && data.faults.length) plugins.push(faultBands(data.faults));
+      if (spec.bands && data.guards && data.guards.length) plugins.push(guardMarkers(data.guards));
     } else if (spec.kind === 'spectrum') {
       series[0] = { label: 'percentile', value: function (u, v) { return v == null ? '—' : fmtPct(v); } };
       var maxX = spec.x[spec.x.length - 1];
