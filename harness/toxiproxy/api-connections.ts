@@ -71,11 +71,13 @@ export class ApiConnections {
   /** server.on('clientError'): Node wrote nothing yet; this answers once or closes. */
   readonly onClientError = (error: NodeJS.ErrnoException, socket: Duplex): void => {
     const tcp = socket as Socket;
-    if (GONE_CODES.has(error.code ?? '') || !socket.writable) {
+    const gone = GONE_CODES.has(error.code ?? '');
+    // Garbage after we decided to close: the lingering close is draining it (not writable by now).
+    if (isLingering(tcp) && !gone) return;
+    if (gone || !socket.writable) {
       socket.destroy();
       return;
     }
-    if (isLingering(tcp)) return; // garbage after we decided to close
     const current = this.inFlight.get(tcp)?.at(-1);
     if (error.code === 'HPE_INVALID_EOF_STATE') {
       // The client closed its side in the middle of a request: an abort, not a bad request.

@@ -19,6 +19,7 @@ import { httpCall, type CallResult } from '../../harness/toxiproxy/testing/http-
 import {
   apiRequestArb,
   encodeName,
+  incompleteFramings,
   rawBytes,
   rawRequestArb,
   type FuzzContext,
@@ -154,7 +155,14 @@ describe('fuzz', () => {
               socket.destroy();
               return;
             }
-            socket.write(bytes);
+            if (r.mode === 'trickle') {
+              for (let at = 0; at < bytes.length && !socket.destroyed; at += 16 * 1024) {
+                socket.write(bytes.subarray(at, at + 16 * 1024));
+                await sleep(1);
+              }
+            } else {
+              socket.write(bytes);
+            }
             if (r.mode !== 'keep-open') socket.end();
           },
           {
@@ -179,6 +187,9 @@ describe('fuzz', () => {
           if (r.mode === 'pipeline' && first && first.headers.connection !== 'close') {
             assert.ok(result.responses.length >= 2, `${label}: a keep-alive answer, but the next request was not answered`);
           }
+        }
+        if (r.mode !== 'abort' && !incompleteFramings.has(r.framing)) {
+          assert.ok(result.responses.length >= 1, `${label}: a complete request got no answer (${result.end})`);
         }
         if (r.mode === 'keep-open') {
           assert.ok(result.responses.length >= 1, `${label}: nothing answered a request left open`);

@@ -121,6 +121,21 @@ describe('HTTP framing', () => {
     await assertStillServing();
   });
 
+  test('a 431 for oversized headers closes cleanly while the client keeps sending (found by the fuzz test)', async () => {
+    const result = await rawExchange(server.port, async (socket) => {
+      socket.write(`POST /proxies HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      for (let i = 0; i < 48 && !socket.destroyed; i++) {
+        socket.write(Buffer.alloc(16 * 1024, 'b'));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      socket.end();
+    });
+    assert.equal(result.responses[0]?.status, 431);
+    assert.equal(JSON.parse(result.responses[0]!.body).status, 431);
+    assert.equal(result.end, 'fin', 'no reset while the rest is drained');
+    await assertStillServing();
+  });
+
   test('a client aborting mid-body is not logged as a server error', async () => {
     const before = logLines.length;
     await rawExchange(server.port, (socket) => {

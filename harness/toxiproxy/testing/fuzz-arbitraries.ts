@@ -138,8 +138,21 @@ function likelyValidArb(ctx: FuzzContext): fc.Arbitrary<Omit<ApiRequest, 'browse
     path: '/proxies',
     body: JSON.stringify({ name, listen: '127.0.0.1:0', upstream: ctx.upstream, enabled }),
   }));
+  const selfLoop = fc.tuple(poolNameArb, fc.constantFrom('127.0.0.1', 'localhost')).map(([name, host]) => ({
+    method: 'POST',
+    path: '/proxies',
+    body: JSON.stringify({ name, listen: `127.0.0.1:${ctx.freePort}`, upstream: `${host}:${ctx.freePort}` }),
+  }));
+  // Valid entries first, then one that fails only when started: populate must undo the rest.
+  const failingPopulate = fc.tuple(fc.array(plainCreate, { minLength: 1, maxLength: 2 }), selfLoop).map(([ok, bad]) => ({
+    method: 'POST',
+    path: '/populate',
+    body: `[${[...ok, bad].map((r) => r.body).join(',')}]`,
+  }));
   return fc.oneof(
     { weight: 3, arbitrary: plainCreate },
+    { weight: 1, arbitrary: selfLoop },
+    { weight: 1, arbitrary: failingPopulate },
     { weight: 4, arbitrary: fullProxyBodyArb(ctx).map((b) => ({ method: 'POST', path: '/proxies', body: JSON.stringify(b) })) },
     {
       weight: 2,
@@ -170,7 +183,8 @@ export function apiRequestArb(ctx: FuzzContext): fc.Arbitrary<ApiRequest> {
 // ---- raw HTTP -------------------------------------------------------------------------
 
 export type Framing = 'none' | 'cl' | 'cl-short' | 'cl-long' | 'cl-bad' | 'cl-dup' | 'chunked' | 'chunked-bad' | 'chunked-cl' | 'chunked-truncated';
-export type RawMode = 'half-close' | 'pipeline' | 'abort' | 'keep-open';
+/** half-close: write all, then FIN; trickle: write in small pieces (still sending when the server answers). */
+export type RawMode = 'half-close' | 'trickle' | 'pipeline' | 'abort' | 'keep-open';
 
 export interface RawRequest {
   method: string;
@@ -206,7 +220,7 @@ export function rawRequestArb(ctx: FuzzContext): fc.Arbitrary<RawRequest> {
     body: fc.oneof(
       { weight: 4, arbitrary: bodyArb(ctx).map((b) => Buffer.from(b ?? '')) },
       { weight: 2, arbitrary: fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)) },
-      { weight: 1, arbitrary: fc.constant(oversize) },
+      { weight: 2, arbitrary: fc.constant(oversize) },
     ),
     extra: fc.subarray(
       ['User-Agent: Mozilla/5.0', 'Expect: 100-continue', 'Expect: teapot', 'Connection: close', 'Connection: keep-alive', 'X-Bad\u0001: y', 'Transfer-Encoding: gzip', `X-Big: ${'a'.repeat(20_000)}`],
@@ -214,6 +228,7 @@ export function rawRequestArb(ctx: FuzzContext): fc.Arbitrary<RawRequest> {
     ),
     mode: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom<RawMode>('half-close', 'pipeline') },
+      { weight: 2, arbitrary: fc.constant<RawMode>('trickle') },
       { weight: 2, arbitrary: fc.constant<RawMode>('abort') },
       { weight: 1, arbitrary: fc.constant<RawMode>('keep-open') },
     ),
@@ -230,6 +245,9 @@ function chunked(body: Buffer, bad: boolean, truncated: boolean): Buffer {
   if (!truncated) parts.push(Buffer.from('0\r\n\r\n'));
   return Buffer.concat(parts);
 }
+
+/** Framings whose request never completes: a client that then closes gets no answer. */
+export const incompleteFramings: ReadonlySet<Framing> = new Set(['cl-long', 'chunked-truncated']);
 
 /** The request's bytes, and how many requests (answers at most) they may hold. */
 export function rawBytes(r: RawRequest): { bytes: Buffer; requests: number } {

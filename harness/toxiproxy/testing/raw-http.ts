@@ -38,7 +38,10 @@ export interface RawOptions {
  */
 export async function rawExchange(port: number, request: string | Buffer | Writer, options: number | RawOptions = {}): Promise<RawExchange> {
   const { timeoutMs = 3000, head = false, stopWhen } = typeof options === 'number' ? { timeoutMs: options } : options;
-  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+  // Half-open like a hostile uploader: keep writing after the server's FIN, close when done.
+  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true, allowHalfOpen: true });
+  let writerDone: Promise<unknown> = Promise.resolve();
+  socket.once('end', () => void writerDone.then(() => socket.end()));
   const chunks: Buffer[] = [];
   let resetSeen = false;
   let stopped = false;
@@ -66,12 +69,13 @@ export async function rawExchange(port: number, request: string | Buffer | Write
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  try {
+  writerDone = (async () => {
     if (typeof request === 'function') await request(socket);
     else socket.write(request);
-  } catch {
+  })().catch(() => {
     // the server may close while we write; what it answered is what counts
-  }
+  });
+  await writerDone;
   const end = await closed;
   const parsed = parseResponses(Buffer.concat(chunks), head);
   return { ...parsed, end };
