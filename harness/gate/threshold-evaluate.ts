@@ -79,6 +79,11 @@ function measureResult(result: RunResult, t: ParsedThreshold): Measured {
     }
     case 'leaks':
       return { value: result.outcomes.leak };
+    case 'dropped': {
+      const w = result.workload;
+      if (!w || w.model !== 'open') return { value: null, note: 'only the open model (workload.rate or stages) drops starts' };
+      return { value: w.dropped, note: `${w.dropped} of ${w.intended} intended starts` };
+    }
     case 'recovery_time': {
       const summary = recoverySummary(result);
       if (summary === null) return { value: null, note: 'the run had no faults (no recovery to measure)' };
@@ -116,6 +121,8 @@ export interface LiveSnapshot {
   leaks: number;
   /** Users judged so far and how many of them lost their session. */
   sessions?: { judged: number; lost: number };
+  /** Open model: starts dropped so far. */
+  dropped?: number;
   /** Latency so far (ms), e.g. from an hdr-histogram-js histogram. */
   latency?: { min: number; max: number; mean: number; atPercentile(percentile: number): number };
 }
@@ -186,6 +193,8 @@ function measureLive(metric: ThresholdMetric, t: ParsedThreshold, s: LiveSnapsho
       return s.sessions && s.sessions.judged > 0 ? s.sessions.lost / s.sessions.judged : null;
     case 'leaks':
       return s.leaks;
+    case 'dropped':
+      return s.dropped ?? null;
     case 'recovery_time':
       return null;
   }

@@ -13,6 +13,7 @@ export const thresholdMetrics = [
   'session_loss_rate',
   'leaks',
   'recovery_time',
+  'dropped',
 ] as const;
 export type ThresholdMetric = (typeof thresholdMetrics)[number];
 
@@ -44,6 +45,11 @@ const grammar: Record<ThresholdMetric, MetricGrammar> = {
   anomaly_rate: { aggregations: ['rate'], kind: 'rate', help: "rate, an operator and a fraction 0..1 or a percent (e.g. 'rate<0.001', 'rate==0')" },
   session_loss_rate: { aggregations: ['rate'], kind: 'rate', help: "rate, an operator and a fraction 0..1 or a percent (e.g. 'rate==0')" },
   leaks: { aggregations: ['count'], kind: 'count', help: "count, an operator and a whole number (e.g. 'count==0')" },
+  dropped: {
+    aggregations: ['count'],
+    kind: 'count',
+    help: "count, an operator and a whole number (e.g. 'count==0'): open-model starts that could not be made on time",
+  },
   recovery_time: {
     aggregations: ['max', 'value'],
     kind: 'ms',

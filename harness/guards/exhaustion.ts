@@ -1,7 +1,7 @@
 /**
  * exhaustion: the machine ran out of ephemeral ports (EADDRNOTAVAIL, "Cannot assign requested
  * address") or of file descriptors (EMFILE / ENFILE, "Too many open files") somewhere in the
- * stack. Sources: the harness's own request errors (autocannon's connError carries the errno)
+ * stack. Sources: the harness's own request errors (the load generator's connError carries the errno)
  * and the servers' logs in the run directory (nginx error.log of each node and of the
  * balancer, PHP-FPM and PHP error logs, HAProxy's, Redis's), read incrementally each second.
  * Fires on the first such error. Also samples the harness's own descriptors against its

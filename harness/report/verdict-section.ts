@@ -78,6 +78,17 @@ export function verdictSection(results: readonly RunResult[], styles: readonly S
     row('p99', (r) => fmtMs(r.latencyMs.p99)),
     row('max', (r) => fmtMs(r.latencyMs.max)),
   ];
+  if (results.some((r) => r.workload?.model === 'open')) {
+    // The open model's two views side by side: from the intended start (what a user arriving
+    // on the schedule waited) and from the actual send (what the stack took).
+    const open = (f: (w: Extract<NonNullable<RunResult['workload']>, { model: 'open' }>, r: RunResult) => Cell) => (r: RunResult) =>
+      r.workload?.model === 'open' ? f(r.workload, r) : '—';
+    rows.push(
+      row('p50 / p99 service time', open((_, r) => (r.serviceTimeMs ? `${fmtMs(r.serviceTimeMs.p50)} / ${fmtMs(r.serviceTimeMs.p99)}` : '—')), 'open model: from each actual send; the rows above are from each intended start'),
+      row('arrival rate intended / achieved', open((w) => `${fmtInt(w.targetRate)} / ${fmtInt(w.achievedRate)} req/s`)),
+      row('dropped starts', open((w) => badIf(w.dropped > 0, `${fmtInt(w.dropped)} of ${fmtInt(w.intended)}`)), 'starts the open model could not make on time (k6: dropped_iterations)'),
+    );
+  }
   if (faults.length) {
     rows.push(group('Recovery time', '4'));
     for (const f of faults) rows.push(row(`after ${f}`, (r) => recoveryCell(r, f)));

@@ -132,6 +132,35 @@ export const balancerRetrySchema = z.object({
 });
 export type BalancerRetry = z.infer<typeof balancerRetrySchema>;
 
+/** What the load model did: closed (connections waiting for answers) or open (a clock). */
+export const workloadSectionSchema = z.discriminatedUnion('model', [
+  z.object({
+    model: z.literal('closed'),
+    /** Connections at the start (the only count without stages). */
+    connections: count,
+    /** With stages (ramping connections): the most loops that ran at once. */
+    peakConnections: count.optional(),
+  }),
+  z.object({
+    model: z.literal('open'),
+    connections: count,
+    maxInFlight: count,
+    /** Mean intended arrival rate over the schedule (req/s). */
+    targetRate: z.number().nonnegative(),
+    /** Starts the schedule intended during the load, those sent, and those dropped (k6's dropped_iterations). */
+    intended: count,
+    sent: count,
+    achievedRate: z.number().nonnegative(),
+    dropped: count,
+    /** Dropped because every user had a request in flight (or was held after a timeout). */
+    droppedNoUser: count,
+    peakInFlight: count,
+    /** The generator's own lateness (actual send - intended start, ms): part of latencyMs, its measurement error. */
+    startLagMs: z.object({ p50: ms, p99: ms, max: ms }),
+  }),
+]);
+export type WorkloadSection = z.infer<typeof workloadSectionSchema>;
+
 export const latencyStepSchema = z.object({
   label: z.string(),
   startMs: ms,
@@ -200,7 +229,11 @@ export const resultSchema = z
       non2xx: count,
       connectionErrors: count,
     }),
+    /** Closed model: from each send. Open model: from each intended start (coordinated-omission free, as wrk2). */
     latencyMs: latencySummarySchema,
+    /** Open model only: from each actual send (service time), beside latencyMs. */
+    serviceTimeMs: latencySummarySchema.optional(),
+    workload: workloadSectionSchema.optional(),
     /** Latency percentile spectrum (HDR style): percentile (0..100) -> ms. */
     latencyPercentiles: z.array(z.object({ percentile: z.number(), ms })),
     sessions: z.object({

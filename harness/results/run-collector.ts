@@ -1,7 +1,7 @@
 /**
  * The history, aggregated as it arrives: totals, outcomes, HDR latency histograms (whole run
  * and per second), answers per node per second, and a few anomalous answers as examples.
- * Computing results is kept apart from printing them (autocannon style).
+ * Computing results is kept apart from printing them (as autocannon does).
  */
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
@@ -27,6 +27,8 @@ export interface CollectedRecord {
   expected: number;
   got: number | null;
   failure?: 'timeout' | 'connection';
+  /** Open model: from the actual send (latencyMs is then from the intended start). */
+  serviceMs?: number;
   /** PHP warnings the answer carried (unsaved answers say why). */
   warnings?: string[];
 }
@@ -50,6 +52,8 @@ const MAX_SAMPLES = 50;
 
 export class RunCollector {
   readonly total = newHistogram();
+  /** Open model: service time (from the actual send); empty in the closed model. */
+  readonly service = newHistogram();
   readonly outcomes = emptyOutcomes();
   readonly nodesServed: Record<string, number> = {};
   readonly samples: Sample[] = [];
@@ -77,6 +81,7 @@ export class RunCollector {
     if (r.status !== 0 || r.failure === 'timeout') {
       this.total.recordValue(micros);
       bucket.histogram.recordValue(micros);
+      if (r.serviceMs !== undefined) this.service.recordValue(Math.max(1, Math.round(r.serviceMs * 1000)));
     }
     if (r.outcome === 'error') {
       this.errors++;
@@ -139,8 +144,7 @@ export class RunCollector {
     return points;
   }
 
-  latencySummary(): LatencySummary {
-    const h = this.total;
+  latencySummary(h: Histogram = this.total): LatencySummary {
     if (h.totalCount === 0) return { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
     const at = (p: number) => round3(h.getValueAtPercentile(p) / 1000);
     return {

@@ -17,8 +17,8 @@ export interface ThresholdAbort {
 export function watchAbortThresholds(
   scenario: Scenario,
   collector: RunCollector,
-  /** Users judged so far and how many of them lost their session (for session_loss_rate). */
-  sessions: () => { judged: number; lost: number },
+  /** What the collector does not hold: users judged and lost so far, open-model starts dropped so far. */
+  live: () => Pick<LiveSnapshot, 'sessions' | 'dropped'>,
   startedAt: () => number,
   onFail: (abort: ThresholdAbort) => void,
 ): () => void {
@@ -42,7 +42,7 @@ export function watchAbortThresholds(
       answers: collector.requests - collector.errors,
       anomalies: collector.anomalies,
       leaks: collector.outcomes.leak,
-      sessions: sessions(),
+      ...live(),
       ...(h.totalCount > 0
         ? {
             latency: {

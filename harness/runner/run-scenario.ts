@@ -19,14 +19,15 @@ import { BurstJobs } from '../workload/burst-jobs.js';
 import { ConcurrencyMeter } from '../checks/concurrency-meter.js';
 import { RedisProbe, type RedisSection } from './redis-probe.js';
 import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js';
-import { AutocannonWorkload } from '../workload/autocannon-workload.js';
+import { createLoadGenerator, type LoadGenerator } from '../workload/load-generator.js';
+import { plannedDurationMs } from '../workload/workload-plan.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
 import { findFault } from '../faults/fault-registry.js';
 import { liveSessionCounts, userVerdict } from '../checks/session-checker.js';
 import { recoveryTimes } from '../checks/recovery-time.js';
 import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
-import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult } from '../results/result-schema.js';
+import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult, type WorkloadSection } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
 import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
 import { assertToxiproxyReachable } from './toxiproxy-reachable.js';
@@ -95,7 +96,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   if (spec.proxies && spec.toxiproxyUrl) await assertToxiproxyReachable(spec.toxiproxyUrl);
 
   const w = scenario.workload;
-  const durationMs = w.duration ? parseDuration(w.duration) : undefined;
+  const durationMs = plannedDurationMs(w);
   const startedAtIso = new Date().toISOString();
   options.log(
     `starting ${scenario.topology.nodes} node(s), ${balancer} balancer, strategy ${strategy.name}` +
@@ -121,6 +122,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   // The pre-run load sample is taken here, before the stack starts.
   const guards = new GuardSampler({ runDirectory: provider.name === 'local' ? join(runsRoot(), runId) : null, log: options.log });
   await guards.beforeStack();
+  let load: LoadGenerator | null = null;
   try {
     topology = await provider.start(spec, options.signal);
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
@@ -134,17 +136,14 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
     const started = topology;
     schedule = new FaultSchedule(faults, { topology: started, toxiproxy, log: (m) => options.log(`fault: ${m}`) }, durationMs);
-    const workload = new AutocannonWorkload({
+    const workload = createLoadGenerator({
+      workload: w,
       baseUrl: topology.baseUrl,
       pool,
       jobs: bursts ?? new VisitJobs(pool, workQuery, REQUEST_DEADLINE_MS),
-      connections: w.connections,
-      ...(durationMs !== undefined ? { durationMs } : {}),
-      ...(w.requests !== undefined ? { requests: w.requests } : {}),
-      ...(w.rate !== undefined ? { rate: w.rate } : {}),
-      timeoutMs: parseDuration(w.timeout),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    load = workload;
     workload.on('record', (r) => {
       concurrency?.record(r.kind, r.latencyMs);
       const user = pool.users[r.userIndex]!;
@@ -153,6 +152,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
         user: user.id,
         status: r.status,
         latencyMs: r.latencyMs,
+        ...(r.serviceMs !== undefined ? { serviceMs: r.serviceMs } : {}),
         outcome: r.check.outcome,
         node: r.check.node,
         expected: r.check.expected,
@@ -170,24 +170,23 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     });
     workload.on('connError', (code) => guards.noteError(code));
     options.log(
-      `load: ${w.users} users over ${w.connections} connections${w.rate ? ` at ${w.rate} req/s` : ''}` +
-        `${durationMs ? ` for ${w.duration}` : ''}${w.requests ? `, at most ${w.requests} requests` : ''}` +
+      `load: ${w.users} users over ${w.connections} connections` +
+        `${w.rate ? `, open model at ${w.rate} req/s (at most ${w.maxInFlight ?? w.connections} in flight)` : w.stages ? `, open model ramping through ${w.stages.map((s) => `${s.target} req/s`).join(', ')}` : ''}` +
+        `${durationMs ? ` for ${(durationMs / 1000).toFixed(durationMs % 1000 ? 1 : 0)}s` : ''}${w.requests ? `, at most ${w.requests} requests` : ''}` +
         `${faults.length ? `; faults: ${faults.map((f) => `${f.type} ${f.target ?? ''} at ${f.at}`).join(', ')}` : ''}`,
     );
     const stopProgress = options.progress
       ? startProgress(collector, () => workloadStart, { ...(durationMs ? { durationMs } : {}), write: options.progress, tty: options.tty })
       : () => {};
-    const stopWatching = watchAbortThresholds(scenario, collector, () => liveSessionCounts(pool.users), () => workloadStart, (abort) => {
+    const stopWatching = watchAbortThresholds(scenario, collector, () => ({ sessions: liveSessionCounts(pool.users), ...workload.liveDropped() }), () => workloadStart, (abort) => {
       thresholdAbort = abort;
       options.log(`threshold ${abort.metric} '${abort.expression}' failed (${abort.message}): stopping the run (abortOnFail)`);
       workload.stop();
     });
-    // Both bounds apply: autocannon ignores duration when amount is set, so enforce it here.
-    const hardStop = durationMs !== undefined && w.requests !== undefined ? setTimeout(() => workload.stop(), durationMs) : null;
+
     try {
       await workload.run();
     } finally {
-      if (hardStop) clearTimeout(hardStop);
       stopWatching();
       stopProgress();
       guards.stopSampling();
@@ -237,6 +236,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     windows,
     stopMs,
     guards: guards.section(),
+    workload: load?.summary(measuredMs) ?? null,
   });
   if (concurrency) result.concurrency = concurrency.summary();
   if (redisSection) result.redis = redisSection;
@@ -258,6 +258,7 @@ interface BuildInput {
   windows: RunResult['faults'];
   stopMs: number;
   guards?: GuardsSection;
+  workload: WorkloadSection | null;
 }
 
 export function buildResult(input: BuildInput): RunResult {
@@ -289,6 +290,8 @@ export function buildResult(input: BuildInput): RunResult {
       connectionErrors: collector.connectionErrors,
     },
     latencyMs: collector.latencySummary(),
+    ...(input.workload?.model === 'open' ? { serviceTimeMs: collector.latencySummary(collector.service) } : {}),
+    ...(input.workload ? { workload: input.workload } : {}),
     latencyPercentiles: collector.percentileSpectrum(),
     sessions,
     outcomes: { ...collector.outcomes },
@@ -314,7 +317,7 @@ export function buildResult(input: BuildInput): RunResult {
  * of round trips one request makes over the faulty link).
  */
 function measureSteps(scenario: Scenario, collector: RunCollector): NonNullable<RunResult['steps']> {
-  const total = scenario.workload.duration ? parseDuration(scenario.workload.duration) : undefined;
+  const total = plannedDurationMs(scenario.workload);
   const steps = scenario.steps.map((step) => {
     const startMs = parseTimePoint(step.from, total);
     const endMs = parseTimePoint(step.to, total);

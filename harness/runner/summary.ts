@@ -13,6 +13,15 @@ function guardLine(section: NonNullable<RunResult['guards']>): string {
     .join(' · ');
 }
 
+function loadLines(r: RunResult): string[] {
+  const w = r.workload;
+  if (!w || w.model !== 'open') return [];
+  return [
+    `  load       open model: ${w.targetRate} req/s intended, ${w.achievedRate} achieved; dropped ${w.dropped} of ${w.intended} starts` +
+      `${w.droppedNoUser ? ` (${w.droppedNoUser} with every user busy)` : ''}; at most ${w.maxInFlight} in flight (peak ${w.peakInFlight}); generator lag p99 ${w.startLagMs.p99} ms`,
+  ];
+}
+
 export function formatSummary(r: RunResult, paths: { result: string; report: string }): string {
   const answers = r.requests.total;
   const anomalies = anomalyCount(r.outcomes);
@@ -30,8 +39,13 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
         ]
       : []),
     `  requests   ${answers} in ${(r.durationMs / 1000).toFixed(1)} s = ${r.requests.rps} req/s; errors ${r.requests.errors} (timeouts ${r.requests.timeouts}, non-2xx ${r.requests.non2xx}, connection ${r.requests.connectionErrors})`,
+    ...loadLines(r),
     `  latency    p50 ${r.latencyMs.p50} ms · p90 ${r.latencyMs.p90} ms · p99 ${r.latencyMs.p99} ms · max ${r.latencyMs.max} ms` +
+      (r.workload?.model === 'open' ? ' (from each intended start)' : '') +
       (r.requests.timeouts ? ` (includes ${r.requests.timeouts} timed-out request(s), counted at the time they waited)` : ''),
+    ...(r.serviceTimeMs
+      ? [`  service    p50 ${r.serviceTimeMs.p50} ms · p90 ${r.serviceTimeMs.p90} ms · p99 ${r.serviceTimeMs.p99} ms · max ${r.serviceTimeMs.max} ms (from each actual send)`]
+      : []),
     `  answers    ok ${r.outcomes.ok} · reset ${r.outcomes.reset} · stale ${r.outcomes.stale} · ahead ${r.outcomes.ahead} · unsaved ${r.outcomes.unsaved} · error ${r.outcomes.error} · leak ${r.outcomes.leak}  (anomalous ${answers ? pct(anomalies / answers) : '0%'})`,
     `  users      ${r.sessions.users}: intact ${r.sessions.intact} · recovered ${r.sessions.recovered} · lost ${r.sessions.lost} (${pct(r.sessions.lossRate)}) · unknown ${r.sessions.unknown} · unserved ${r.sessions.unserved}` +
       (invalid ? '  (not judged: the run is invalid)' : ''),

@@ -95,8 +95,28 @@ export const workloadSchema = z
     duration: boundedDuration(scenarioLimits.maxRunMs).optional(),
     /** ...and/or by total request count. */
     requests: z.number().int().min(1).max(100_000_000).optional(),
-    /** Open model: fixed total request rate (req/s). Omitted = closed model. */
+    /**
+     * 'closed': `connections` loops that each wait for their answer (wrk); 'open': requests on a
+     * clock (rate or stages), whatever the stack does (k6's arrival-rate executors, wrk2).
+     * Default: open when rate or stages are given, closed otherwise.
+     */
+    model: z.enum(['closed', 'open']).optional(),
+    /** Open model: fixed total request rate (req/s), started on a clock. */
     rate: z.number().positive().max(1_000_000).optional(),
+    /**
+     * Ramps, each going linearly to its target (k6 stages). Open model: targets are req/s
+     * (ramping-arrival-rate). Closed model (model: 'closed'): targets are connections
+     * (ramping-vus), starting from `connections`: warm-up, capacity ramps.
+     */
+    stages: z
+      .array(z.object({ duration: boundedDuration(scenarioLimits.maxRunMs), target: z.number().min(0).max(1_000_000) }).strict())
+      .min(1)
+      .max(100)
+      .optional(),
+    /** Open model: req/s when the first stage begins (default: its target). */
+    startRate: z.number().min(0).max(1_000_000).optional(),
+    /** Open model: requests in flight at most (k6's maxVUs); a start due beyond it is dropped. Default: connections. */
+    maxInFlight: z.number().int().min(1).max(100_000).optional(),
     /** A request that takes longer counts as an error (timeout). */
     timeout: boundedDuration(scenarioLimits.maxTimeoutMs).default('5s'),
     /**
@@ -109,9 +129,37 @@ export const workloadSchema = z
     workMs: z.number().int().min(0).max(1000).default(0),
   })
   .strict()
-  .refine((w) => w.duration !== undefined || w.requests !== undefined, {
-    message: 'set workload.duration (e.g. "20s") or workload.requests (e.g. 10000): a run must be bounded',
+  .refine((w) => w.duration !== undefined || w.requests !== undefined || w.stages !== undefined, {
+    message: 'set workload.duration (e.g. "20s"), workload.requests (e.g. 10000) or workload.stages: a run must be bounded',
     path: ['duration'],
+  })
+  .refine((w) => !(w.rate !== undefined && w.stages !== undefined), {
+    message: 'give workload.rate (a constant arrival rate) or workload.stages (a ramp), not both',
+    path: ['stages'],
+  })
+  .refine((w) => !(w.stages !== undefined && w.duration !== undefined), {
+    message: 'workload.stages set the run\'s length: leave out workload.duration (or use rate with duration)',
+    path: ['duration'],
+  })
+  .refine((w) => !(w.model === 'closed' && w.rate !== undefined), {
+    message: "workload.rate is an arrival rate: it needs model 'open' (or leave model out)",
+    path: ['rate'],
+  })
+  .refine((w) => !(w.model === 'open' && w.rate === undefined && w.stages === undefined), {
+    message: "model 'open' needs workload.rate (req/s) or workload.stages",
+    path: ['model'],
+  })
+  .refine((w) => !(w.model === 'closed' && w.stages?.some((s) => !Number.isInteger(s.target) || s.target < 1 || s.target > 4096)), {
+    message: 'closed-model stages count connections: each target a whole number from 1 to 4096',
+    path: ['stages'],
+  })
+  .refine((w) => !(w.mode === 'bursts' && (w.rate !== undefined || (w.stages !== undefined && w.model !== 'closed'))), {
+    message: 'bursts mode fires simultaneous requests per user: it needs the closed model (leave out rate; stages only with model closed)',
+    path: ['mode'],
+  })
+  .refine((w) => !((w.startRate !== undefined || w.maxInFlight !== undefined) && (w.model === 'closed' || (w.rate === undefined && w.stages === undefined))), {
+    message: 'startRate and maxInFlight belong to the open model: set workload.rate or workload.stages (and no model closed)',
+    path: ['maxInFlight'],
   });
 
 const timePoint = z.string().superRefine((text, ctx) => {

@@ -1,7 +1,7 @@
 /**
- * Virtual users live here, outside autocannon's per-loop context (which is reset each time a
- * connection loops). Each user has its own cookie jar and session model, and at most one
- * request in flight, so every answer can be judged against that user's own history.
+ * Virtual users live here, apart from the connections that carry their requests (any
+ * connection may carry any user). Each user has its own cookie jar and session model, and at
+ * most one request in flight, so every answer can be judged against that user's own history.
  */
 import { newUserModel, type UserModel } from '../checks/session-checker.js';
 import { seededRandom } from './seeded-random.js';
