@@ -197,8 +197,17 @@ describe('enable / disable', () => {
   test('a proxy created disabled does not listen', async () => {
     const proxy = await client.createProxy({ name: `off-${++counter}`, listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}`, enabled: false });
     assert.equal(proxy.enabled, false);
-    const port = Number(proxy.listen.split(':').pop());
-    if (port !== 0) assert.ok(await refused(port));
+    // Go Toxiproxy reports the listen address as given for a proxy that is not listening.
+    assert.equal(proxy.listen, '127.0.0.1:0');
+    // Nothing listens for it: enabling it later binds a fresh port, which then answers.
+    const up = await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+    const port = Number(up.listen.split(':').pop());
+    assert.notEqual(port, 0);
+    const socket = await connect(port);
+    await roundTrip(socket, Buffer.from('on'));
+    socket.destroy();
+    await proxy.update({ enabled: false, listen: up.listen, upstream: proxy.upstream });
+    assert.ok(await refused(port), 'disabled again, its port still answers');
   });
 
   test('changing upstream restarts the proxy towards the new server', async () => {
