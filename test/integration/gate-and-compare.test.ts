@@ -27,9 +27,9 @@ test('gate: A/A passes, 5 ms of Redis latency fails on p50', async () => {
   const slow = await scenario('test/fixtures/scenarios/gate-check-slow-redis.ts', 'slow');
   const b = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'b');
   const c = await scenario('test/fixtures/scenarios/gate-check-baseline.ts', 'c');
-  // Two baselines: the candidate must be worse than the worse of them by the allowance (the
-  // gate's noise envelope). A request makes two Redis round trips, so 5 ms of latency adds
-  // about 10 ms to a median of a few ms: far more than the doubling allowed here.
+  // Two baselines: the limit is their median doubled plus 2 × their MAD. A request makes two
+  // Redis round trips, so 5 ms of latency adds about 10 ms to a median of a few ms: far more
+  // than the doubling allowed here. (The default allowances: test/integration/gate-aa.test.ts.)
   const limits = ['--max-regression', 'p50=100%', '--no-summary'];
   const aa = await runCli('gate.ts', [c, '--baseline', a, '--baseline', b, ...limits, '--junit', join(scratch, 'aa.xml')]);
   assert.equal(aa.code, 0, `A/A raised a false alarm:\n${aa.stdout}\n${aa.stderr}`);
