@@ -1,7 +1,9 @@
 /**
  * npm run compare -- <scenario> --strategies files,affinity,redis [--out DIR] [overrides]
- * Runs the same scenario (same users, load, fault timeline, seed) once per strategy, writes
- * DIR/<strategy>/result.json and one DIR/report.html comparing them.
+ * npm run compare -- <scenario> --connection-reuse stock,production [--out DIR] [overrides]
+ * Runs the same scenario (same users, load, fault timeline, seed) once per strategy (or per
+ * connection reuse preset), writes DIR/<variant>/result.json and one DIR/report.html
+ * comparing them. One of the two varies; the other may be given once, for every run.
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
@@ -17,11 +19,14 @@ import { finishRun } from '../runner/finish-run.js';
 import { strategyNames } from '../strategies/strategy-registry.js';
 import { writeReport } from '../report/write-report.js';
 import { projectRoot } from '../util/project-root.js';
-import { formatSummary } from '../runner/summary.js';
+import { connectionsText, formatSummary, reuseSettingText } from '../runner/summary.js';
+import { connectionReusePresets } from '../topology/connection-reuse.js';
 import { anomalyCount, type RunResult } from '../results/result-schema.js';
 
 const usage = `usage: npm run compare -- <scenario> --strategies files,affinity,redis [--out DIR]
+       npm run compare -- <scenario> --connection-reuse stock,production [--out DIR]
   [--duration 20s --users N --connections N --nodes N --requests N --rate R --balancer nginx|haproxy --provider local|docker --seed N --quiet --allow-unknown]
+Vary one list (strategies, or connection reuse presets stock|production|none); the other may be given once for every run.
 Exit 99 when a run's built-in checks fail, or a check could not be evaluated (unless --allow-unknown);
 strategies failing the scenario's thresholds are the comparison's finding, not a failure.`;
 
@@ -40,48 +45,70 @@ async function main(): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InvalidInputError(`name one scenario: known scenarios are ${listScenarioNames().join(', ')}\n${usage}`);
-  if (!values.strategies) throw new InvalidInputError(`--strategies is required, e.g. --strategies files,affinity,redis\n${usage}`);
-  const strategies = values.strategies.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (text: string | undefined) => (text === undefined ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
+  const strategies = list(values.strategies);
+  const reuses = list(values['connection-reuse']);
+  if (strategies.length === 0 && reuses.length === 0) {
+    throw new InvalidInputError(`--strategies or --connection-reuse is required, e.g. --strategies files,affinity,redis\n${usage}`);
+  }
+  if (strategies.length > 1 && reuses.length > 1) {
+    throw new InvalidInputError('--strategies and --connection-reuse both list several values: vary one of them (give the other once)');
+  }
   const unknown = strategies.filter((s) => !strategyNames.includes(s));
-  if (unknown.length > 0 || strategies.length === 0) {
+  if (unknown.length > 0 || (values.strategies !== undefined && strategies.length === 0)) {
     throw new InvalidInputError(`--strategies: unknown strategy ${unknown.map((u) => `"${u}"`).join(', ')}: use some of ${strategyNames.join(', ')}`);
   }
+  const unknownReuse = reuses.filter((r) => !(connectionReusePresets as readonly string[]).includes(r));
+  if (unknownReuse.length > 0 || (values['connection-reuse'] !== undefined && reuses.length === 0)) {
+    throw new InvalidInputError(`--connection-reuse: unknown preset ${unknownReuse.map((u) => `"${u}"`).join(', ')}: use some of ${connectionReusePresets.join(', ')}`);
+  }
   if (new Set(strategies).size !== strategies.length) throw new InvalidInputError('--strategies: a strategy is listed twice');
+  if (new Set(reuses).size !== reuses.length) throw new InvalidInputError('--connection-reuse: a preset is listed twice');
+  // What varies names each run (and its directory): the strategy, or reuse-<preset>.
+  const byReuse = reuses.length > 1 || (strategies.length <= 1 && reuses.length === 1 && values.strategies === undefined);
+  const axis = byReuse
+    ? reuses.map((reuse) => ({ label: `reuse-${reuse}`, flags: { ...(strategies[0] ? { strategy: strategies[0] } : {}), 'connection-reuse': reuse } }))
+    : strategies.map((strategy) => ({ label: strategy, flags: { strategy, ...(reuses[0] ? { 'connection-reuse': reuses[0] } : {}) } }));
+  const labels = axis.map((a) => a.label);
   const name = positionals[0]!;
   const raw = (await loadScenarioModule(name)) as Record<string, unknown>;
   // Validate every variant before anything starts.
-  const variants = strategies.map((strategy) => {
-    const input = applyOverrides(raw, { ...values, strategy });
-    return { strategy, ...validateScenario(input, `${name} (${strategy})`) };
+  const variants = axis.map(({ label, flags }) => {
+    const input = applyOverrides(raw, { ...values, ...flags });
+    return { label, ...validateScenario(input, `${name} (${label})`) };
   });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const outDir = resolve(values.out ?? join(projectRoot, 'reports', `compare-${name}-${stamp}`));
-  await checkRunOutDir(outDir, { out: values.out, scenario: name, subdirs: strategies });
+  await checkRunOutDir(outDir, { out: values.out, scenario: name, subdirs: labels });
   const toxiproxyUrl = values['toxiproxy-url'] ?? process.env.TOXIPROXY_URL;
   const controller = abortOnSignals();
   const results: RunResult[] = [];
   for (const variant of variants) {
     if (controller.signal.aborted) break;
-    const log = (m: string) => process.stderr.write(`[${name}/${variant.strategy}] ${m}\n`);
+    const log = (m: string) => process.stderr.write(`[${name}/${variant.label}] ${m}\n`);
     const outcome = await runScenario(variant.scenario, variant.faults, {
-      outDir: join(outDir, variant.strategy),
+      outDir: join(outDir, variant.label),
       ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
       signal: controller.signal,
       log,
       progress: values.quiet ? null : (chunk) => process.stderr.write(chunk),
       tty: process.stderr.isTTY === true,
     });
-    const finished = await finishRun([outcome], { outDir: join(outDir, variant.strategy), repeat: 1, log });
+    const finished = await finishRun([outcome], { outDir: join(outDir, variant.label), repeat: 1, log });
     process.stdout.write(formatSummary(finished.result, finished.paths));
     results.push(finished.result);
     if (finished.aborted) break;
   }
   const reportPath = join(outDir, 'report.html');
-  await writeReport(results, reportPath, { title: `${name}: ${strategies.join(' vs ')}` });
+  await writeReport(results, reportPath, { title: `${name}: ${labels.join(' vs ')}` });
   process.stdout.write(`\ncomparison report: ${reportPath}\n`);
   process.stdout.write(
     results
-      .map((r) => `  ${r.strategy.padEnd(22)} lost ${r.sessions.lost}/${r.sessions.users} users · anomalous answers ${((anomalyCount(r.outcomes) / Math.max(1, r.requests.total)) * 100).toFixed(1)}% · ${r.requests.rps} req/s · p99 ${r.latencyMs.p99} ms`)
+      .map(
+        (r, i) =>
+          `  ${labels[i]!.padEnd(22)} lost ${r.sessions.lost}/${r.sessions.users} users · anomalous answers ${((anomalyCount(r.outcomes) / Math.max(1, r.requests.total)) * 100).toFixed(1)}% · ${r.requests.rps} req/s · p99 ${r.latencyMs.p99} ms` +
+          (r.connections ? ` · new connections per request: ${connectionsText(r.connections)}` : ''),
+      )
       .join('\n') + '\n',
   );
   if (controller.signal.aborted) return ExitCode.harnessError;
@@ -92,7 +119,7 @@ async function main(): Promise<number> {
   const untrusted = results.flatMap((r) =>
     (r.thresholds?.results ?? [])
       .filter((t) => t.passed === false ? t.source === 'builtin' : t.passed === null && !allowUnknown)
-      .map((t) => `${r.strategy}: ${t.metric} ${t.expression}: ${t.message ?? (t.passed === null ? 'unknown' : 'failed')}`),
+      .map((t) => `${r.strategy}${byReuse && r.connections ? ` (reuse ${reuseSettingText(r.connections.reuse.setting)})` : ''}: ${t.metric} ${t.expression}: ${t.message ?? (t.passed === null ? 'unknown' : 'failed')}`),
   );
   for (const line of untrusted) process.stderr.write(`[${name}] comparison not trustworthy: ${line}\n`);
   return untrusted.length > 0 ? ExitCode.thresholdsFailed : ExitCode.passed;

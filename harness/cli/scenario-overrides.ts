@@ -1,6 +1,7 @@
 /** CLI flags that override a scenario (before validation, so bad values name the flag). */
 import { InvalidInputError } from '../errors.js';
 import { strategyNames } from '../strategies/strategy-registry.js';
+import { connectionReusePresets } from '../topology/connection-reuse.js';
 import { durationProblem, scenarioLimits } from '../scenario/scenario-schema.js';
 import { quoted } from '../util/one-line.js';
 
@@ -30,6 +31,8 @@ export const overrideOptions = {
   seed: { type: 'string' },
   out: { type: 'string' },
   'toxiproxy-url': { type: 'string' },
+  /** topology.connectionReuse preset: stock | production | none. */
+  'connection-reuse': { type: 'string' },
   quiet: { type: 'boolean' },
   /** Accept a verdict of `unknown` (a check that could not be evaluated) instead of failing. */
   'allow-unknown': { type: 'boolean' },
@@ -46,6 +49,7 @@ export interface OverrideFlags {
   requests?: string;
   rate?: string;
   seed?: string;
+  'connection-reuse'?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -99,6 +103,13 @@ export function applyOverrides(scenario: Record<string, any>, flags: OverrideFla
       throw new InvalidInputError(`--provider ${quoted(flags.provider)}: use local or docker`);
     }
     topology().provider = flags.provider;
+  }
+  if (flags['connection-reuse'] !== undefined) {
+    const preset = flags['connection-reuse'];
+    if (!(connectionReusePresets as readonly string[]).includes(preset)) {
+      throw new InvalidInputError(`--connection-reuse ${JSON.stringify(preset)}: use one of ${connectionReusePresets.join(', ')}`);
+    }
+    if (typeof out.topology === 'object' && out.topology !== null && !Array.isArray(out.topology)) out.topology.connectionReuse = preset;
   }
   // A shorter run keeps its faults at the same fraction of the run.
   return out;

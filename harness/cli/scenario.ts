@@ -25,6 +25,7 @@ options:
   --duration 20s  --users N  --connections N  --nodes N  --requests N  --rate R
   --strategy files|affinity|redis|redis-locking|redis-locking-default
   --balancer nginx|haproxy  --provider local|docker  --seed N
+  --connection-reuse stock|production|none   connections reused per link (topology.connectionReuse; docs/connection-reuse.md)
   --out DIR                 where result.json and report.html go (default reports/<scenario>-<timestamp>)
   --toxiproxy-url URL       use an external Toxiproxy (default: $TOXIPROXY_URL, else the embedded server)
   --repeat N                run N times; store every run and their median (speed: median; sessions, errors, checks: every run)

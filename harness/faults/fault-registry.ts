@@ -7,6 +7,7 @@ import { redisLatencyFault } from './redis-latency.js';
 import { redisDownFault } from './redis-down.js';
 import { resetPeerFault } from './reset-peer.js';
 import { bandwidthFault } from './bandwidth.js';
+import { redisRestartFault } from './redis-restart.js';
 
 const faults: FaultKind<any>[] = [
   nodeKillFault,
@@ -16,6 +17,7 @@ const faults: FaultKind<any>[] = [
   redisDownFault,
   resetPeerFault,
   bandwidthFault,
+  redisRestartFault,
 ];
 
 export const faultTypes = () => faults.map((f) => f.type);

@@ -1,4 +1,4 @@
-/** HTML for the sections only some results carry: steps, serialization, redis, concurrency, gate. */
+/** HTML for the sections only some results carry: steps, serialization, redis, concurrency, connections, gate. */
 import type { RunResult } from '../results/result-schema.js';
 import { buildSerializationCharts, buildStepsChart, type ChartSpec } from './chart-data.js';
 import { figure } from './detail-sections.js';
@@ -202,6 +202,34 @@ function fieldsSection(results: readonly RunResult[], styles: readonly SeriesSty
   return parts.length ? { id: key, title, html: `<div class="cards">${parts.join('')}</div>`, charts: [] } : null;
 }
 
+const linkTitles = { balancer: 'balancer → node', fastcgi: 'node nginx → PHP-FPM', redis: 'PHP → Redis' } as const;
+
+/** New connections per request per link (result.connections), one card per result. */
+function connectionsSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection | null {
+  const parts = results.flatMap((r, i) => {
+    const c = r.connections;
+    if (!c) return [];
+    const setting = typeof c.reuse.setting === 'string' ? c.reuse.setting : Object.entries(c.reuse.setting).map(([k, on]) => `${k} ${on ? 'on' : 'off'}`).join(', ');
+    const rows: Cell[][] = (Object.keys(linkTitles) as Array<keyof typeof linkTitles>).map((link) => {
+      const f = c.links[link];
+      const reuse = c.reuse[link] ? 'reused' : 'new per request';
+      if (!f) return [linkTitles[link], { value: reuse, cls: 'txt' }, '—', '—', '—', { value: 'not measured', cls: 'txt' }];
+      const per = f.perRequest === null ? '—' : `${f.lowerBound ? '≥ ' : ''}${fmtNum(f.perRequest, f.perRequest < 0.1 ? 4 : 3)}`;
+      return [linkTitles[link], { value: reuse, cls: 'txt' }, fmtInt(f.newConnections), fmtInt(f.requests), { value: per, ...(f.lowerBound ? { title: f.lowerBound } : {}) }, { value: f.method, cls: 'txt' }];
+    });
+    const nodes: Cell[][] = Object.entries(c.nodes).map(([name, n]) => [name, fmtInt(n.requests), fmtInt(n.accepts), n.fpmConnections === null ? '—' : fmtInt(n.fpmConnections), fmtInt(n.restarts), fmtInt(n.missedSamples)]);
+    const notes = [...Object.values(c.links).flatMap((f) => (f?.lowerBound ? [f.lowerBound] : [])), ...c.notes].map((n) => `<p class="muted">${escapeHtml(n)}</p>`);
+    return [
+      `<div class="card">${heading(styles[i]!)}<p class="kv">connection reuse <b>${escapeHtml(setting)}</b> · ${fmtNum(r.requests.rps, 0)} req/s · p99 ${fmtMs(r.latencyMs.p99)} · read every ${fmtNum(c.intervalMs / 1000, 0)} s${c.redisRestarts ? ` · Redis restarted ${c.redisRestarts}×` : ''}</p>` +
+        table(['link', 'connections', 'new', 'requests', 'new per request', 'counted from'], rows, { cls: 'numeric compact', rowHeaders: true }) +
+        `<h4>per node</h4>${table(['node', 'requests', 'accepted from the balancer', 'to PHP-FPM', 'restarts', 'readings missed'], nodes, { cls: 'numeric compact', rowHeaders: true })}` +
+        notes.join('') +
+        '</div>',
+    ];
+  });
+  return parts.length ? { id: 'connections', title: 'Connections (new per request)', html: `<div class="cards">${parts.join('')}</div>`, charts: [] } : null;
+}
+
 function gateSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection | null {
   const parts: string[] = [];
   results.forEach((r, i) => {
@@ -222,6 +250,7 @@ export function optionalSections(results: readonly RunResult[], styles: readonly
     () => serializationSection(results, styles),
     () => fieldsSection(results, styles, 'redis', 'Redis', redisFields),
     () => fieldsSection(results, styles, 'concurrency', 'Concurrency (lost updates)', concurrencyFields),
+    () => connectionsSection(results, styles),
     () => gateSection(results, styles),
   ];
   return build.map((f) => f()).filter((s): s is OptionalSection => s !== null);

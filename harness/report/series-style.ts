@@ -17,10 +17,18 @@ export interface SeriesStyle {
   color: string;
 }
 
-/** `strategy`, or `scenario/strategy` when scenarios differ; duplicates get their runId. */
+/** `strategy`, or `scenario/strategy` when scenarios differ (+ the connection reuse when it differs); duplicates get their runId. */
 export function seriesLabels(results: readonly RunResult[]): string[] {
   const mixed = new Set(results.map((r) => r.scenario)).size > 1;
-  const base = results.map((r) => (mixed ? `${r.scenario}/${r.strategy}` : r.strategy));
+  // Runs that differ in connection reuse (compare --connection-reuse) say which they ran with.
+  const reuseOf = (r: RunResult) => (r.connections ? JSON.stringify(r.connections.reuse.setting) : '');
+  const reuseDiffers = new Set(results.map(reuseOf)).size > 1;
+  const reuseLabel = (r: RunResult) => {
+    const setting = r.connections?.reuse.setting;
+    if (!reuseDiffers || setting === undefined) return '';
+    return ` · reuse ${typeof setting === 'string' ? setting : Object.entries(setting).map(([k, on]) => `${k} ${on ? 'on' : 'off'}`).join(', ')}`;
+  };
+  const base = results.map((r) => (mixed ? `${r.scenario}/${r.strategy}` : r.strategy) + reuseLabel(r));
   const labels = base.map((b, i) => (base.filter((x) => x === b).length > 1 ? `${b} (${results[i]!.runId})` : b));
   // Same runId twice (the same file given twice): number them.
   return labels.map((l, i) => (labels.filter((x) => x === l).length > 1 ? `${l} #${labels.slice(0, i + 1).filter((x) => x === l).length}` : l));

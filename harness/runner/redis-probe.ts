@@ -43,6 +43,8 @@ export class RedisProbe {
     private readonly expectedTtlS: number,
   ) {
     this.client = new Redis({ host: address.host, port: address.port, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // A restarted Redis (redis-restart) drops it for a moment: ioredis reconnects; samples missed meanwhile are skipped.
+    this.client.on('error', () => {});
   }
 
   async start(): Promise<void> {

@@ -18,6 +18,7 @@ import { VisitJobs } from '../workload/visit-jobs.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
 import { ConcurrencyMeter } from '../checks/concurrency-meter.js';
 import { RedisProbe, type RedisSection } from './redis-probe.js';
+import { ConnectionProbe } from './connection-probe.js';
 import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js';
 import { createLoadGenerator, type LoadGenerator } from '../workload/load-generator.js';
 import { plannedDurationMs } from '../workload/workload-plan.js';
@@ -30,6 +31,7 @@ import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult, type WorkloadSection } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
 import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
+import { fastcgiReuseWarning, resolveConnectionReuse } from '../topology/connection-reuse.js';
 import { assertToxiproxyReachable } from './toxiproxy-reachable.js';
 import { HarnessError, InvalidInputError } from '../errors.js';
 
@@ -88,6 +90,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     serializer: scenario.topology.serializer,
     phpIni: scenario.topology.phpIni,
     sessionPayload: scenario.topology.sessionPayload,
+    connectionReuse: resolveConnectionReuse(scenario.topology.connectionReuse, balancer),
     ...proxySettings(scenario, faults),
     ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
     log: options.log,
@@ -115,6 +118,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, REQUEST_DEADLINE_MS) : null;
   const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
   let redisProbe: RedisProbe | null = null;
+  let connectionProbe: ConnectionProbe | null = null;
   let redisSection: RedisSection | null = null;
   let thresholdAbort: ThresholdAbort | null = null;
   let finalReadSummary: FinalReadSummary | null = null;
@@ -132,6 +136,13 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       const gcMaxLifetime = Number(scenario.topology.phpIni['session.gc_maxlifetime'] ?? 1440);
       redisProbe = new RedisProbe(topology.redis, gcMaxLifetime);
       await redisProbe.start();
+    }
+    if (topology.connectionCounters) {
+      const reuse = { setting: scenario.topology.connectionReuse, resolved: spec.connectionReuse! };
+      const warning = fastcgiReuseWarning(reuse.resolved, spec.phpChildren, w.connections);
+      if (warning) options.log(`warning: ${warning}`);
+      connectionProbe = new ConnectionProbe(topology, reuse, { intervalMs: provider.name === 'docker' ? 5000 : 1000, otherRedisClients: redisProbe ? 1 : 0 });
+      await connectionProbe.start();
     }
     const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
     const started = topology;
@@ -166,6 +177,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       workloadStart = workload.startedAt;
       sched.start(workload.startedAt);
       redisProbe?.beginSampling(workload.startedAt);
+      connectionProbe?.beginSampling(workload.startedAt);
       guards.start(workload.startedAt);
     });
     workload.on('connError', (code) => guards.noteError(code));
@@ -194,6 +206,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
     await redisProbe?.loadEnded();
+    await connectionProbe?.loadEnded();
     // Heal before inspecting: the TTL check makes one request through the nodes.
     windows = await schedule.finish(measuredMs);
     if (!aborted) {
@@ -214,6 +227,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   } finally {
     guards.close();
     redisProbe?.close();
+    connectionProbe?.close();
     if (schedule && !schedule.finished) windows = await schedule.finish(measuredMs || performance.now() - workloadStart);
     if (topology) {
       options.log('stopping the stack');
@@ -240,6 +254,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   });
   if (concurrency) result.concurrency = concurrency.summary();
   if (redisSection) result.redis = redisSection;
+  if (connectionProbe) result.connections = connectionProbe.section();
   if (thresholdAbort) result.thresholdAbort = thresholdAbort;
   if (finalReadSummary) result.finalReads = finalReadSummary;
   if (aborted) options.log('run aborted: the result covers the part that ran');

@@ -1,7 +1,24 @@
 /** The summary printed on stdout after a run (computed results in, text out). */
-import { anomalyCount, type RunResult } from '../results/result-schema.js';
+import { anomalyCount, type ConnectionsSection, type RunResult } from '../results/result-schema.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+
+/** "stock", "production", or "balancer on, fastcgi off" for a per-link setting. */
+export function reuseSettingText(setting: ConnectionsSection['reuse']['setting']): string {
+  return typeof setting === 'string' ? setting : Object.entries(setting).map(([link, on]) => `${link} ${on ? 'on' : 'off'}`).join(', ') || 'default';
+}
+
+/** "balancer->node 1.00 · nginx->php-fpm 1.01 · php->redis >=0.86" (>= when only a lower bound). */
+export function connectionsText(c: ConnectionsSection): string {
+  const names = { balancer: 'balancer->node', fastcgi: 'nginx->php-fpm', redis: 'php->redis' } as const;
+  return (Object.keys(names) as Array<keyof typeof names>)
+    .flatMap((link) => {
+      const f = c.links[link];
+      if (!f) return [];
+      return [`${names[link]} ${f.perRequest === null ? 'n/a' : `${f.lowerBound ? '>=' : ''}${f.perRequest.toFixed(f.perRequest < 0.1 ? 3 : 2)}`}`];
+    })
+    .join(' · ');
+}
 
 /** "ok 4 · FIRED conntrack · not available: cpu-steal (/proc/stat has no steal column)". */
 function guardLine(section: NonNullable<RunResult['guards']>): string {
@@ -59,6 +76,12 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
     lines.push(`  recovery   ${rec.fault}: ${rec.fromStartMs === null ? 'never' : `${(rec.fromStartMs / 1000).toFixed(1)} s`} after its start`);
   }
   lines.push(`  retries    ${r.balancerRetry.summary}`);
+  if (r.connections) {
+    const c = r.connections;
+    lines.push(
+      `  connections new per request: ${connectionsText(c)} (reuse ${reuseSettingText(c.reuse.setting)}: balancer ${c.reuse.balancer ? 'on' : 'off'}, fastcgi ${c.reuse.fastcgi ? 'on' : 'off'}, redis ${c.reuse.redis ? 'on' : 'off'})`,
+    );
+  }
   lines.push(`  stack      started in ${(r.timing.stackStartMs / 1000).toFixed(2)} s, stopped in ${(r.timing.stackStopMs / 1000).toFixed(2)} s`);
   if (r.thresholds) {
     for (const t of r.thresholds.results) {

@@ -7,6 +7,7 @@ import { isTimePoint, parseDuration } from './duration.js';
 import { parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
 import { phpIniKeyProblem, phpIniLimits, phpIniValueProblem } from './php-ini-rules.js';
 import { quoted } from '../util/one-line.js';
+import { connectionReusePresets, DEFAULT_CONNECTION_REUSE } from '../topology/connection-reuse.js';
 
 /** Bounds every scenario is checked against (README: Overrides). */
 export const scenarioLimits = {
@@ -84,6 +85,19 @@ export const topologySchema = z
      * (or true) = every balancer->node and node->Redis link; 'none' (or false) = no proxies.
      */
     proxies: z.union([z.boolean(), z.enum(['auto', 'all', 'none'])]).default('auto'),
+    /**
+     * Connection reuse per link (docs/connection-reuse.md): 'stock' = each server's own default
+     * (nginx balancer: a connection per request; HAProxy: http-reuse safe; nginx -> PHP-FPM: a
+     * connection per request; phpredis persistent=0), 'production' = reuse on every link,
+     * 'none' = on no link, or per link { balancer, fastcgi, redis } (unset links: stock).
+     * Default { balancer: true }: what the harness always rendered.
+     */
+    connectionReuse: z
+      .union([
+        z.enum(connectionReusePresets),
+        z.object({ balancer: z.boolean().optional(), fastcgi: z.boolean().optional(), redis: z.boolean().optional() }).strict(),
+      ])
+      .default(DEFAULT_CONNECTION_REUSE),
   })
   .strict();
 

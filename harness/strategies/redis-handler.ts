@@ -1,11 +1,18 @@
 /** The phpredis `redis` session handler, shared by the redis strategies. */
 import type { Strategy } from './strategy.js';
 
-/** phpredis session.save_path with explicit timeouts (read_timeout defaults to 0 = hang forever). */
-export function redisSavePath(redis: { host: string; port: number }, options: { timeoutS?: number; readTimeoutS?: number } = {}): string {
+/**
+ * phpredis session.save_path with explicit timeouts (read_timeout defaults to 0 = hang forever).
+ * `persistent`: keep the connection open after the request (one per PHP-FPM worker, reused by
+ * its next requests; phpredis checks it with an ECHO first, redis.pconnect.echo_check_liveness=1).
+ */
+export function redisSavePath(
+  redis: { host: string; port: number },
+  options: { timeoutS?: number; readTimeoutS?: number; persistent?: boolean } = {},
+): string {
   const timeout = options.timeoutS ?? 2;
   const readTimeout = options.readTimeoutS ?? 2;
-  return `tcp://${redis.host}:${redis.port}?timeout=${timeout}&read_timeout=${readTimeout}&persistent=0&prefix=PHPREDIS_SESSION:`;
+  return `tcp://${redis.host}:${redis.port}?timeout=${timeout}&read_timeout=${readTimeout}&persistent=${options.persistent ? 1 : 0}&prefix=PHPREDIS_SESSION:`;
 }
 
 /** A round-robin strategy on one shared Redis, with these `redis.session.*` lock settings. */
@@ -17,9 +24,9 @@ export function redisStrategy(name: string, description: string, lockSettings: R
     routing: 'round-robin',
     preferredBalancer: 'nginx',
     needsRedis: true,
-    sessionIni: ({ redis }) => ({
+    sessionIni: ({ redis, persistentRedis }) => ({
       'session.save_handler': 'redis',
-      'session.save_path': redisSavePath(redis!),
+      'session.save_path': redisSavePath(redis!, { persistent: persistentRedis === true }),
       ...lockSettings,
     }),
   };

@@ -9,6 +9,8 @@ export interface StrategyIniContext {
   sessionDir: string;
   /** The Redis address this node must use (a Toxiproxy proxy when proxies are on). */
   redis: { host: string; port: number } | null;
+  /** Keep the Redis connection open between requests (topology.connectionReuse.redis). */
+  persistentRedis?: boolean;
 }
 
 export interface Strategy {

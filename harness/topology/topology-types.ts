@@ -6,6 +6,8 @@
 import type { BalancerName, ProviderName } from '../scenario/scenario-schema.js';
 import type { BalancerRetry, EnvInfo } from '../results/result-schema.js';
 import type { Strategy } from '../strategies/strategy.js';
+import type { ConnectionReuse } from './connection-reuse.js';
+import type { NodeConnectionCounters } from './connection-counters.js';
 
 export interface TopologySpec {
   /** Unique per run; names the run directory, labels containers. */
@@ -16,6 +18,8 @@ export interface TopologySpec {
   phpChildren: number;
   serializer: string;
   phpIni: Record<string, string>;
+  /** Connection reuse per link (topology.connectionReuse, resolved); absent = defaultConnectionReuse(balancer). */
+  connectionReuse?: ConnectionReuse;
   /** Extra data stored in every session ('none' | 'cart' | 'large'). */
   sessionPayload?: string;
   /** Put Toxiproxy proxies on links at all. */
@@ -56,6 +60,15 @@ export interface StartedTopology extends AsyncDisposable {
   killNode(name: string): Promise<void>;
   /** Start a fresh node under the same name, on the same address; resolves when healthy. */
   restoreNode(name: string): Promise<void>;
+  /**
+   * One look at every node's connection counters (connection reuse figures): its nginx
+   * stub_status and the sockets of its PHP-FPM port; null for a node that is down.
+   */
+  connectionCounters?(): Promise<Record<string, NodeConnectionCounters | null>>;
+  /** Stops Redis (redis-restart fault): SHUTDOWN SAVE when keepData, else SHUTDOWN NOSAVE. */
+  stopRedis?(options: { keepData: boolean }): Promise<void>;
+  /** Starts Redis again on the same address (with the saved data when it was kept); resolves when it accepts connections. */
+  restoreRedis?(): Promise<void>;
   /** The PHP error logs of every node so far (lock warnings, "Failed to write session data"); read before stop(). */
   phpErrorLog?(): Promise<string>;
   /** Stop everything this topology started. Idempotent. Returns ms taken. */

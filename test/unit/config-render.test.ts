@@ -9,6 +9,8 @@ import { nginxBalancerRetry, renderNginxBalancerConfig } from '../../harness/top
 import { renderNginxNodeConfig } from '../../harness/topology/config/nginx-node-config.js';
 import { haproxyBalancerRetry, renderHaproxyConfig } from '../../harness/topology/config/haproxy-config.js';
 import { redisSavePath } from '../../harness/strategies/redis-handler.js';
+import { redisStrategy } from '../../harness/strategies/redis.js';
+import { resolveConnectionReuse, defaultConnectionReuse, stockReuse } from '../../harness/topology/connection-reuse.js';
 
 const SAVE_PATH = redisSavePath({ host: '127.0.0.1', port: 6379 });
 const upstreams = { 'node-1': '127.0.0.1:41001', 'node-2': '127.0.0.1:41002', 'node-3': '127.0.0.1:41003' };
@@ -156,8 +158,8 @@ function serverLines(text: string): string[] {
 }
 
 test('nginx balancer: hash $cookie_PHPSESSID consistent only when sticky; every upstream listed', () => {
-  const sticky = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true, prefixDir: '/tmp/p' });
-  const plain = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: '/tmp/p' });
+  const sticky = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true, prefixDir: '/tmp/p', reuse: true });
+  const plain = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: '/tmp/p', reuse: true });
   assert.equal(sticky.match(/hash \$cookie_PHPSESSID consistent;/g)?.length, 1);
   assert.doesNotMatch(plain, /\bhash\b/);
   for (const text of [sticky, plain]) {
@@ -174,7 +176,7 @@ test('nginx balancer: hash $cookie_PHPSESSID consistent only when sticky; every 
 });
 
 test('nginx balancer: the retry directives it reports are the ones in the config', () => {
-  const text = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: '/tmp/p' });
+  const text = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: '/tmp/p', reuse: true });
   const retry = nginxBalancerRetry();
   assert.equal(retry.balancer, 'nginx');
   for (const d of retry.directives) assert.ok(text.includes(d), `config lacks "${d}"`);
@@ -184,7 +186,7 @@ test('nginx balancer: the retry directives it reports are the ones in the config
 test('nginx configs: pid, error log and every temp path point under the prefix dir', () => {
   const prefix = '/tmp/psl-run/node-1';
   const texts = [
-    renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true, prefixDir: prefix }),
+    renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true, prefixDir: prefix, reuse: true }),
     renderNginxNodeConfig({ listen: '127.0.0.1:40001', fpm: '127.0.0.1:9101', appDir: '/srv/app', prefixDir: prefix }),
   ];
   for (const text of texts) {
@@ -212,7 +214,7 @@ for (const sticky of [true, false]) {
     withTmp((dir) => {
       mkdirSync(join(dir, 'tmp'));
       const conf = join(dir, 'nginx.conf');
-      writeFileSync(conf, renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky, prefixDir: dir }));
+      writeFileSync(conf, renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky, prefixDir: dir, reuse: true }));
       check(NGINX, ['-t', '-q', '-p', dir, '-c', conf]);
     });
   });
@@ -230,8 +232,8 @@ test('nginx -t accepts the node config', { skip: nginxSkip }, () => {
 // ---------------------------------------------------------------- HAProxy
 
 test('HAProxy: SRV cookie insert and per-server cookie only when sticky', () => {
-  const sticky = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true });
-  const plain = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false });
+  const sticky = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true, reuse: true });
+  const plain = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, reuse: true });
   assert.equal(sticky.match(/^\s*cookie SRV insert indirect nocache$/gm)?.length, 1);
   assert.deepEqual(
     serverLines(sticky).map((l) => l.trim()),
@@ -249,7 +251,7 @@ test('HAProxy: SRV cookie insert and per-server cookie only when sticky', () => 
 test('HAProxy: retry directives (retry-on, redispatch, timeout connect) in both modes', () => {
   const retry = haproxyBalancerRetry();
   for (const sticky of [true, false]) {
-    const text = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky });
+    const text = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky, reuse: true });
     assert.match(text, /^\s*retry-on conn-failure empty-response 503$/m);
     assert.match(text, /^\s*option redispatch\b/m);
     assert.match(text, new RegExp(`^\\s*timeout connect ${retry.connectTimeoutMs}ms$`, 'm'));
@@ -264,8 +266,94 @@ for (const sticky of [true, false]) {
   test(`haproxy -c accepts the config (sticky=${sticky})`, { skip: existsSync(HAPROXY) ? false : `${HAPROXY} not installed: haproxy -c not run` }, () => {
     withTmp((dir) => {
       const conf = join(dir, 'haproxy.cfg');
-      writeFileSync(conf, renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky }));
+      writeFileSync(conf, renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky, reuse: true }));
       check(HAPROXY, ['-c', '-q', '-f', conf]);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- connection reuse
+
+test('connection reuse presets: stock is each server\'s default, production reuses every link, the default keeps the nginx balancer keepalive', () => {
+  assert.deepEqual(resolveConnectionReuse('stock', 'nginx'), { balancer: false, fastcgi: false, redis: false });
+  assert.deepEqual(resolveConnectionReuse('stock', 'haproxy'), { balancer: true, fastcgi: false, redis: false }, 'HAProxy 2.6 reuses server connections by default');
+  assert.deepEqual(stockReuse('haproxy'), resolveConnectionReuse('stock', 'haproxy'));
+  for (const balancer of ['nginx', 'haproxy'] as const) {
+    assert.deepEqual(resolveConnectionReuse('production', balancer), { balancer: true, fastcgi: true, redis: true });
+    assert.deepEqual(resolveConnectionReuse('none', balancer), { balancer: false, fastcgi: false, redis: false });
+    assert.deepEqual(defaultConnectionReuse(balancer), { balancer: true, fastcgi: false, redis: false });
+  }
+  assert.deepEqual(resolveConnectionReuse({ redis: true }, 'nginx'), { balancer: false, fastcgi: false, redis: true });
+  assert.deepEqual(resolveConnectionReuse({ balancer: false }, 'haproxy'), { balancer: false, fastcgi: false, redis: false });
+});
+
+test('nginx balancer: keepalive, HTTP/1.1 and an empty Connection header only with reuse; stock nginx otherwise', () => {
+  const on = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: '/tmp/p', reuse: true });
+  const off = renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: '/tmp/p', reuse: false });
+  const upstreamBlock = (text: string) => /upstream php_nodes \{[^}]*\}/.exec(text)?.[0] ?? '';
+  assert.match(upstreamBlock(on), /^\s*keepalive \d+;$/m);
+  assert.match(on, /^\s*proxy_http_version 1\.1;$/m);
+  assert.match(on, /^\s*proxy_set_header Connection "";$/m);
+  // Without all three nginx sends HTTP/1.0 with "Connection: close": a connection per request.
+  assert.doesNotMatch(off, /\bkeepalive \d+;/);
+  assert.doesNotMatch(off, /proxy_http_version|proxy_set_header Connection/);
+  assert.deepEqual(serverLines(on), serverLines(off));
+});
+
+test('HAProxy: http-reuse safe (its default, written out) with reuse; http-server-close and http-reuse never without', () => {
+  const on = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, reuse: true });
+  const off = renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, reuse: false });
+  assert.match(on, /^\s*http-reuse safe$/m);
+  assert.doesNotMatch(on, /http-server-close|httpclose|http-reuse never/);
+  assert.match(off, /^\s*option http-server-close$/m);
+  assert.match(off, /^\s*http-reuse never$/m);
+  // both in the backend, before its servers
+  for (const [text, directive] of [[on, 'http-reuse safe'], [off, 'option http-server-close']] as const) {
+    const at = text.indexOf(directive);
+    assert.ok(at > text.indexOf('backend php_nodes') && at < text.indexOf('server node-1'), directive);
+  }
+});
+
+test('nginx node config: fastcgi_keep_conn to an upstream keeping one connection per PHP-FPM worker only with reuse', () => {
+  const base = { listen: '127.0.0.1:40001', fpm: '127.0.0.1:9101', appDir: '/srv/app', prefixDir: '/tmp/p' };
+  const on = renderNginxNodeConfig({ ...base, fastcgiReuse: { fpmChildren: 6 } });
+  const off = renderNginxNodeConfig(base);
+  assert.match(on, /upstream php_fpm \{\s*server 127\.0\.0\.1:9101;\s*keepalive 6;\s*\}/);
+  assert.equal(on.match(/fastcgi_pass php_fpm;/g)?.length, 2);
+  assert.equal(on.match(/fastcgi_keep_conn on;/g)?.length, 2);
+  assert.doesNotMatch(off, /fastcgi_keep_conn|upstream php_fpm|keepalive \d/);
+  // The status page the harness counts connections with, on the node's own address only.
+  for (const text of [on, off]) {
+    assert.match(text, /location = \/nginx-status \{ stub_status; add_header X-Nginx-Pid \$pid always; allow 127\.0\.0\.1; deny all; \}/);
+  }
+});
+
+test('phpredis save_path: persistent=1 only when the Redis link reuses connections', () => {
+  const redis = { host: '127.0.0.1', port: 6379 };
+  assert.match(redisSavePath(redis), /[?&]persistent=0&/);
+  assert.match(redisSavePath(redis, { persistent: true }), /[?&]persistent=1&/);
+  assert.equal(redisSavePath(redis, { persistent: true }).replace('persistent=1', 'persistent=0'), redisSavePath(redis));
+  const ini = (persistentRedis?: boolean) => redisStrategy.sessionIni({ sessionDir: '/tmp/s', redis, ...(persistentRedis === undefined ? {} : { persistentRedis }) })['session.save_path'];
+  assert.match(ini(true)!, /persistent=1/);
+  assert.match(ini(false)!, /persistent=0/);
+  assert.match(ini()!, /persistent=0/);
+});
+
+for (const reuse of [true, false]) {
+  test(`nginx -t accepts the balancer and node configs, haproxy -c its config (reuse ${reuse ? 'on' : 'off'})`, { skip: nginxSkip }, () => {
+    withTmp((dir) => {
+      mkdirSync(join(dir, 'tmp'));
+      const balancer = join(dir, 'balancer.conf');
+      writeFileSync(balancer, renderNginxBalancerConfig({ listen: '127.0.0.1:40000', upstreams, sticky: false, prefixDir: dir, reuse }));
+      check(NGINX, ['-t', '-q', '-p', dir, '-c', balancer]);
+      const node = join(dir, 'node.conf');
+      writeFileSync(node, renderNginxNodeConfig({ listen: '127.0.0.1:40001', fpm: '127.0.0.1:9101', appDir: dir, prefixDir: dir, ...(reuse ? { fastcgiReuse: { fpmChildren: 4 } } : {}) }));
+      check(NGINX, ['-t', '-q', '-p', dir, '-c', node]);
+      if (existsSync(HAPROXY)) {
+        const haproxy = join(dir, 'haproxy.cfg');
+        writeFileSync(haproxy, renderHaproxyConfig({ listen: '127.0.0.1:40000', upstreams, sticky: true, reuse }));
+        check(HAPROXY, ['-c', '-q', '-f', haproxy]);
+      }
     });
   });
 }

@@ -6,6 +6,17 @@ export interface HaproxyInput {
   listen: string;
   upstreams: Record<string, string>;
   sticky: boolean;
+  /**
+   * Keep server connections alive and share idle ones between client connections: HAProxy
+   * 2.6's default (`http-reuse safe`, written out). Off: `option http-server-close` closes the
+   * server side after every response (a new connection per request) and `http-reuse never`.
+   */
+  reuse: boolean;
+}
+
+/** The backend lines for connection reuse on or off. */
+export function haproxyReuseDirectives(reuse: boolean): string[] {
+  return reuse ? ['http-reuse safe'] : ['option http-server-close', 'http-reuse never'];
 }
 
 const CONNECT_TIMEOUT_MS = 100;
@@ -53,6 +64,6 @@ backend php_nodes
   balance roundrobin
 ${input.sticky ? '  cookie SRV insert indirect nocache\n' : ''}  option httpchk GET /health
   default-server check inter 500ms fall 2 rise 2
-${servers}
+${haproxyReuseDirectives(input.reuse).map((d) => `  ${d}\n`).join('')}${servers}
 `;
 }

@@ -9,7 +9,15 @@ export interface NginxBalancerInput {
   upstreams: Record<string, string>;
   sticky: boolean;
   prefixDir: string;
+  /**
+   * Keep connections to the nodes (upstream keepalive, HTTP/1.1, empty Connection header).
+   * Off is nginx's stock behaviour: HTTP/1.0 and `Connection: close`, a new connection per request.
+   */
+  reuse: boolean;
 }
+
+/** Idle connections each nginx worker keeps to the nodes when reuse is on. */
+export const BALANCER_KEEPALIVE = 64;
 
 const CONNECT_TIMEOUT_MS = 200;
 
@@ -39,16 +47,13 @@ ${nginxTempPaths(input.prefixDir)}
   keepalive_requests 100000;
   upstream php_nodes {
 ${input.sticky ? '    hash $cookie_PHPSESSID consistent;\n' : ''}${servers}
-    keepalive 64;
-  }
+${input.reuse ? `    keepalive ${BALANCER_KEEPALIVE};\n` : ''}  }
   server {
     listen ${input.listen} backlog=4096;
     location = /balancer-health { return 200 "ok\\n"; }
     location / {
       proxy_pass http://php_nodes;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_next_upstream error timeout;
+${input.reuse ? '      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n' : ''}      proxy_next_upstream error timeout;
       proxy_connect_timeout ${CONNECT_TIMEOUT_MS}ms;
       proxy_read_timeout ${BALANCER_READ_TIMEOUT_S}s;
       proxy_next_upstream_timeout ${BALANCER_READ_TIMEOUT_S}s;

@@ -6,7 +6,18 @@ export interface NginxNodeConfigInput {
   fpm: string;
   appDir: string;
   prefixDir: string;
+  /**
+   * FastCGI connection reuse: `fastcgi_keep_conn on` to an upstream with `keepalive
+   * <fpmChildren>`. Off (nginx's stock behaviour): a new connection to PHP-FPM per request.
+   * Each kept connection holds one PHP-FPM worker while it is open: a node that gets more
+   * simultaneous requests than it has workers starves the requests on new connections
+   * (docs/connection-reuse.md).
+   */
+  fastcgiReuse?: { fpmChildren: number };
 }
+
+/** Where the harness reads a node's connection counters (only from the node's own address). */
+export const NGINX_STATUS_PATH = '/nginx-status';
 
 /** Debian's defaults point temp paths at /var/lib/nginx and the pid at /run: override all. */
 export function nginxCommonHead(prefixDir: string, workers = 1): string {
@@ -24,8 +35,10 @@ export function nginxTempPaths(prefixDir: string): string {
 }
 
 export function renderNginxNodeConfig(input: NginxNodeConfigInput): string {
-  const fastcgi = (script: string) => `      fastcgi_pass ${input.fpm};
-      fastcgi_read_timeout ${NODE_REQUEST_TIMEOUT_S}s;
+  const reuse = input.fastcgiReuse;
+  const upstream = reuse ? `  upstream php_fpm {\n    server ${input.fpm};\n    keepalive ${reuse.fpmChildren};\n  }\n` : '';
+  const fastcgi = (script: string) => `      fastcgi_pass ${reuse ? 'php_fpm' : input.fpm};
+${reuse ? '      fastcgi_keep_conn on;\n' : ''}      fastcgi_read_timeout ${NODE_REQUEST_TIMEOUT_S}s;
       fastcgi_param SCRIPT_FILENAME ${input.appDir}/${script};
       fastcgi_param QUERY_STRING $query_string;
       fastcgi_param REQUEST_METHOD $request_method;
@@ -41,8 +54,9 @@ export function renderNginxNodeConfig(input: NginxNodeConfigInput): string {
   access_log off;
 ${nginxTempPaths(input.prefixDir)}
   keepalive_requests 100000;
-  server {
+${upstream}  server {
     listen ${input.listen} backlog=1024;
+    location = ${NGINX_STATUS_PATH} { stub_status; add_header X-Nginx-Pid $pid always; allow 127.0.0.1; deny all; }
     location = /health {
 ${fastcgi('health.php')}
     }

@@ -17,6 +17,12 @@ import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-
 import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
 import { nginxBalancerRetry, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
 import { haproxyBalancerRetry, renderHaproxyConfig } from '../config/haproxy-config.js';
+import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
+import { parseProcNetTcp, parseStubStatus, type FpmSockets, type NodeConnectionCounters } from '../connection-counters.js';
+import { readFpmSockets } from '../node-counters.js';
+import { NGINX_STATUS_PATH } from '../config/nginx-node-config.js';
+import { waitForTcp } from '../readiness.js';
+import { withRedis } from '../../redis-inspect/redis-connection.js';
 import { disableRyuk, docker, ensureDocker } from './docker-cli.js';
 import { ensureImages, type ImageKind } from './docker-images.js';
 import { createRunNetwork, type RunNetwork } from './docker-network.js';
@@ -26,6 +32,10 @@ import { startHostToxiproxy, type HostToxiproxy } from './host-toxiproxy.js';
 
 const HTTP_PORT = 80;
 const REDIS_PORT = 6379;
+/** PHP-FPM inside each node container (127.0.0.1 only). */
+const FPM_PORT = 9000;
+/** A node's nginx status page from inside it (bash /dev/tcp: no curl in the image). */
+const STATUS_SCRIPT = `exec 3<>/dev/tcp/127.0.0.1/${HTTP_PORT} && printf 'GET ${NGINX_STATUS_PATH} HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && cat <&3`;
 const STARTUP_TIMEOUT_MS = 30_000;
 /** Fixed host numbers in the run's /24. */
 const ADDR = { redis: 2, balancer: 3, firstNode: 11 } as const;
@@ -70,11 +80,13 @@ class DockerTopology implements StartedTopology {
   private stopping: Promise<number> | null = null;
   private stopped = false;
   private readonly log: (message: string) => void;
+  private readonly reuse: ConnectionReuse;
 
   constructor(readonly spec: TopologySpec) {
     this.nodeNames = Array.from({ length: spec.nodes }, (_, i) => `node-${i + 1}`);
     this.balancerRetry = spec.balancer === 'nginx' ? nginxBalancerRetry() : haproxyBalancerRetry();
     this.log = spec.log ?? (() => {});
+    this.reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
   }
 
   private containerName(role: string): string {
@@ -196,15 +208,21 @@ class DockerTopology implements StartedTopology {
   }
 
   private async startRedis(): Promise<void> {
+    // A fixed host port: a restarted Redis (redis-restart) is back where the harness's clients look.
+    const [hostPort] = await freePorts(1, '127.0.0.1');
     const container = this.base('redis', 'redis', this.network!.ip(ADDR.redis), ['redis'])
-      .publishOnLoopback(REDIS_PORT)
+      .publishOnLoopback(REDIS_PORT, hostPort)
       .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'));
     this.redisContainer = await this.launch('redis', container);
     this.redis = { host: '127.0.0.1', port: this.redisContainer.getMappedPort(REDIS_PORT) };
   }
 
   private nodeConfigs(name: string): Array<{ content: string; target: string }> {
-    const sessionIni = this.spec.strategy.sessionIni({ sessionDir: '/psl/sessions', redis: this.nodeRedis.get(name) ?? null });
+    const sessionIni = this.spec.strategy.sessionIni({
+      sessionDir: '/psl/sessions',
+      redis: this.nodeRedis.get(name) ?? null,
+      persistentRedis: this.reuse.redis,
+    });
     return [
       {
         target: '/psl/conf/php.ini',
@@ -214,7 +232,7 @@ class DockerTopology implements StartedTopology {
         target: '/psl/conf/php-fpm.conf',
         content: renderPhpFpmConfig({
           nodeName: name,
-          listen: '127.0.0.1:9000',
+          listen: `127.0.0.1:${FPM_PORT}`,
           children: this.spec.phpChildren,
           pidFile: '/psl/run/php-fpm.pid',
           errorLog: '/proc/self/fd/2',
@@ -224,7 +242,13 @@ class DockerTopology implements StartedTopology {
       },
       {
         target: '/psl/conf/nginx.conf',
-        content: renderNginxNodeConfig({ listen: String(HTTP_PORT), fpm: '127.0.0.1:9000', appDir: '/app', prefixDir: '/psl/run' }),
+        content: renderNginxNodeConfig({
+          listen: String(HTTP_PORT),
+          fpm: `127.0.0.1:${FPM_PORT}`,
+          appDir: '/app',
+          prefixDir: '/psl/run',
+          ...(this.reuse.fastcgi ? { fastcgiReuse: { fpmChildren: this.spec.phpChildren } } : {}),
+        }),
       },
     ];
   }
@@ -244,8 +268,8 @@ class DockerTopology implements StartedTopology {
     const kind = this.spec.balancer === 'nginx' ? 'balancer-nginx' : 'balancer-haproxy';
     const config =
       this.spec.balancer === 'nginx'
-        ? { target: '/psl/conf/nginx.conf', content: renderNginxBalancerConfig({ listen: String(HTTP_PORT), upstreams, sticky, prefixDir: '/psl/run' }) }
-        : { target: '/psl/conf/haproxy.cfg', content: renderHaproxyConfig({ listen: `:${HTTP_PORT}`, upstreams, sticky }) };
+        ? { target: '/psl/conf/nginx.conf', content: renderNginxBalancerConfig({ listen: String(HTTP_PORT), upstreams, sticky, prefixDir: '/psl/run', reuse: this.reuse.balancer }) }
+        : { target: '/psl/conf/haproxy.cfg', content: renderHaproxyConfig({ listen: `:${HTTP_PORT}`, upstreams, sticky, reuse: this.reuse.balancer }) };
     this.log(`starting balancer (${this.spec.balancer})`);
     // Ready = a request through the balancer reaches a PHP node.
     const container = this.base(kind, 'balancer', this.network!.ip(ADDR.balancer), ['balancer'])
@@ -293,6 +317,63 @@ class DockerTopology implements StartedTopology {
     // SIGKILL to PID 1 of the container: its PID namespace (FPM master, workers, nginx) dies at once.
     await docker(['kill', '--signal', 'KILL', container.getId()]);
     this.dead.push(container.getId());
+  }
+
+  /** Container id -> its PID on the host (for nsenter). */
+  private readonly hostPids = new Map<string, number>();
+
+  /**
+   * PHP-FPM's sockets of one node: `ss` in the container's network namespace, from the host
+   * (nsenter; ss gives socket cookies), else the container's /proc/net/tcp.
+   */
+  private async fpmSockets(container: StartedTestContainer): Promise<FpmSockets | null> {
+    try {
+      let pid = this.hostPids.get(container.getId());
+      if (pid === undefined) {
+        pid = Number(await docker(['inspect', '--format', '{{.State.Pid}}', container.getId()]));
+        this.hostPids.set(container.getId(), pid);
+      }
+      return (await readFpmSockets([FPM_PORT], pid)).get(FPM_PORT) ?? null;
+    } catch {
+      const { output, exitCode } = await container.exec(['cat', '/proc/net/tcp']);
+      return exitCode === 0 ? (parseProcNetTcp(output, [FPM_PORT]).get(FPM_PORT) ?? null) : null;
+    }
+  }
+
+  async connectionCounters(): Promise<Record<string, NodeConnectionCounters | null>> {
+    const out: Record<string, NodeConnectionCounters | null> = {};
+    await Promise.all(
+      this.nodeNames.map(async (name) => {
+        const container = this.nodes.get(name);
+        if (!container) return void (out[name] = null);
+        const [status, fpm] = await Promise.all([
+          container.exec(['bash', '-c', STATUS_SCRIPT]).then((r) => parseStubStatus(r.output), () => null),
+          this.fpmSockets(container).catch(() => null),
+        ]);
+        out[name] = { stubStatus: status, fpm };
+      }),
+    );
+    return out;
+  }
+
+  async stopRedis(options: { keepData: boolean }): Promise<void> {
+    const container = this.redisContainer;
+    if (!container || !this.redis) throw new HarnessError('Redis is not running: nothing to stop');
+    // Its dump goes to its working directory (/); a restart without kept data starts empty.
+    if (!options.keepData) await container.exec(['rm', '-f', '/dump.rdb']);
+    await withRedis(this.redis, (client) => client.call('SHUTDOWN', options.keepData ? 'SAVE' : 'NOSAVE')).catch(() => {});
+    await docker(['stop', '--time', '5', container.getId()]);
+  }
+
+  async restoreRedis(): Promise<void> {
+    const container = this.redisContainer;
+    if (!container) throw new HarnessError('this topology has no Redis');
+    await docker(['start', container.getId()]);
+    // Its host port is fixed (startRedis): the address does not change.
+    const mapped = /127\.0\.0\.1:(\d+)/.exec(await docker(['port', container.getId(), `${REDIS_PORT}/tcp`]));
+    if (!mapped) throw new HarnessError(`Redis restarted but its port ${REDIS_PORT} is not published on 127.0.0.1`);
+    this.redis = { host: '127.0.0.1', port: Number(mapped[1]) };
+    await waitForTcp('redis-server (restarted)', this.redis.host, this.redis.port, {});
   }
 
   async restoreNode(name: string): Promise<void> {

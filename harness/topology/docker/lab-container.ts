@@ -16,9 +16,10 @@ export class LabContainer extends GenericContainer {
     return this;
   }
 
-  publishOnLoopback(port: number): this {
+  /** hostPort 0 = any free port, chosen again on every start; a fixed one survives `docker stop` + `docker start`. */
+  publishOnLoopback(port: number, hostPort = 0): this {
     this.withExposedPorts(port);
-    this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '0' }] };
+    this.hostConfig.PortBindings = { ...this.hostConfig.PortBindings, [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] };
     return this;
   }
 }

@@ -3,6 +3,7 @@
  * 127.0.0.1 on free ports, configured from files in the run directory.
  */
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Toxiproxy } from 'toxiproxy-node-client';
@@ -16,6 +17,10 @@ import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-
 import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
 import { nginxBalancerRetry, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
 import { haproxyBalancerRetry, renderHaproxyConfig } from '../config/haproxy-config.js';
+import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
+import type { NodeConnectionCounters } from '../connection-counters.js';
+import { readFpmSockets, readStubStatus } from '../node-counters.js';
+import { withRedis } from '../../redis-inspect/redis-connection.js';
 import { phpAppDir, projectRoot } from '../../util/project-root.js';
 import { createRunDirectory, reapStaleRuns, removeRunDirectory, type RunDirectory } from './run-directory.js';
 import { killProcess, spawnServer, stopProcess, type ManagedProcess } from './process-supervisor.js';
@@ -55,11 +60,15 @@ class LocalTopology implements StartedTopology {
   private run!: RunDirectory;
   private bin!: Record<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer', string>;
   private readonly log: (message: string) => void;
+  private readonly reuse: ConnectionReuse;
+  private redisProc: ManagedProcess | null = null;
+  private redisStopped: { keepData: boolean } | null = null;
 
   constructor(readonly spec: TopologySpec) {
     this.nodeNames = Array.from({ length: spec.nodes }, (_, i) => `node-${i + 1}`);
     this.balancerRetry = spec.balancer === 'nginx' ? nginxBalancerRetry() : haproxyBalancerRetry();
     this.log = spec.log ?? (() => {});
+    this.reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -133,16 +142,65 @@ class LocalTopology implements StartedTopology {
   private async startRedis(port: number, signal?: AbortSignal): Promise<void> {
     const dir = join(this.run.path, 'redis');
     mkdirSync(dir, { recursive: true });
+    const logFile = join(dir, 'redis.log');
+    // Ready = its log says so (a TCP probe would be one more connection in its counters).
+    const readyBefore = readyLines(logFile);
     const proc = spawnServer({
       name: 'redis',
       command: this.bin.redisServer,
       args: ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
       runId: this.spec.runId,
       pidsDir: this.run.pidsDir,
-      logFile: join(dir, 'redis.log'),
+      logFile,
     });
     this.others.push(proc);
-    await waitForTcp('redis-server', HOST, port, { signal, isDead: () => (proc.hasExited() ? logTail(proc.logFile) : null) });
+    this.redisProc = proc;
+    const deadline = performance.now() + 10_000;
+    while (readyLines(logFile) <= readyBefore) {
+      if (proc.hasExited()) throw new HarnessError(`redis-server exited: ${logTail(logFile)}`);
+      if (performance.now() > deadline) break; // the TCP wait below names the problem
+      signal?.throwIfAborted();
+      await sleep(5);
+    }
+    // It listens before it logs that it is ready; without that line, a TCP probe says why not.
+    if (readyLines(logFile) <= readyBefore) {
+      await waitForTcp('redis-server', HOST, port, { signal, isDead: () => (proc.hasExited() ? logTail(proc.logFile) : null) });
+    }
+  }
+
+  async stopRedis(options: { keepData: boolean }): Promise<void> {
+    const proc = this.redisProc;
+    if (!this.redis || !proc || proc.hasExited()) throw new HarnessError('Redis is not running: nothing to stop');
+    const dump = join(this.run.path, 'redis', 'dump.rdb');
+    if (!options.keepData) rmSync(dump, { force: true });
+    // SHUTDOWN closes every client connection and answers nothing: its "error" is the close.
+    await withRedis(this.redis, (client) => client.call('SHUTDOWN', options.keepData ? 'SAVE' : 'NOSAVE')).catch(() => {});
+    const exited = await Promise.race([proc.exited.then(() => true), sleep(5000).then(() => false)]);
+    if (!exited) await stopProcess(proc, this.run.pidsDir);
+    else rmSync(join(this.run.pidsDir, `${proc.name}.pid`), { force: true });
+    this.others.splice(this.others.indexOf(proc), 1);
+    this.redisProc = null;
+    this.redisStopped = options;
+  }
+
+  async restoreRedis(): Promise<void> {
+    if (!this.redis || !this.redisStopped) throw new HarnessError('Redis is running; stop it before restoring it');
+    // Without kept data a fresh Redis is empty, as a Redis without persistence restarts.
+    if (!this.redisStopped.keepData) rmSync(join(this.run.path, 'redis', 'dump.rdb'), { force: true });
+    await this.startRedis(this.redis.port);
+    this.redisStopped = null;
+  }
+
+  async connectionCounters(): Promise<Record<string, NodeConnectionCounters | null>> {
+    const nodes = [...this.nodes.values()];
+    const sockets = await readFpmSockets(nodes.filter((n) => n.fpm).map((n) => n.fpmPort)).catch(() => new Map());
+    const out: Record<string, NodeConnectionCounters | null> = {};
+    await Promise.all(
+      nodes.map(async (n) => {
+        out[n.name] = n.nginx ? { stubStatus: await readStubStatus(HOST, n.httpPort), fpm: n.fpm ? (sockets.get(n.fpmPort) ?? null) : null } : null;
+      }),
+    );
+    return out;
   }
 
   private async startEmbeddedToxiproxy(port: number, signal?: AbortSignal): Promise<string> {
@@ -180,13 +238,22 @@ class LocalTopology implements StartedTopology {
         runAsRoot: process.getuid?.() === 0,
         env: { SESSION_PAYLOAD: this.spec.sessionPayload ?? 'none' },
         adminValues: {
-          ...this.spec.strategy.sessionIni({ sessionDir, redis }),
+          ...this.spec.strategy.sessionIni({ sessionDir, redis, persistentRedis: this.reuse.redis }),
           error_log: join(node.dir, 'php-error.log'),
         },
       }),
     );
     const nginxConf = join(node.dir, 'nginx.conf');
-    writeFileSync(nginxConf, renderNginxNodeConfig({ listen: `${HOST}:${node.httpPort}`, fpm: `${HOST}:${node.fpmPort}`, appDir: phpAppDir, prefixDir: node.dir }));
+    writeFileSync(
+      nginxConf,
+      renderNginxNodeConfig({
+        listen: `${HOST}:${node.httpPort}`,
+        fpm: `${HOST}:${node.fpmPort}`,
+        appDir: phpAppDir,
+        prefixDir: node.dir,
+        ...(this.reuse.fastcgi ? { fastcgiReuse: { fpmChildren: this.spec.phpChildren } } : {}),
+      }),
+    );
     return { fpmConf, phpIni, nginxConf };
   }
 
@@ -227,7 +294,7 @@ class LocalTopology implements StartedTopology {
     let proc: ManagedProcess;
     if (this.spec.balancer === 'nginx') {
       const conf = join(dir, 'nginx.conf');
-      writeFileSync(conf, renderNginxBalancerConfig({ listen: `${HOST}:${port}`, upstreams, sticky, prefixDir: dir }));
+      writeFileSync(conf, renderNginxBalancerConfig({ listen: `${HOST}:${port}`, upstreams, sticky, prefixDir: dir, reuse: this.reuse.balancer }));
       proc = spawnServer({
         name: 'balancer-nginx',
         command: this.bin.nginx,
@@ -238,7 +305,7 @@ class LocalTopology implements StartedTopology {
       });
     } else {
       const conf = join(dir, 'haproxy.cfg');
-      writeFileSync(conf, renderHaproxyConfig({ listen: `${HOST}:${port}`, upstreams, sticky }));
+      writeFileSync(conf, renderHaproxyConfig({ listen: `${HOST}:${port}`, upstreams, sticky, reuse: this.reuse.balancer }));
       proc = spawnServer({
         name: 'balancer-haproxy',
         command: this.bin.haproxy,
@@ -320,6 +387,15 @@ class LocalTopology implements StartedTopology {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+}
+
+/** How many times redis-server has logged that it is ready. */
+function readyLines(logFile: string): number {
+  try {
+    return readFileSync(logFile, 'utf8').split('Ready to accept connections').length - 1;
+  } catch {
+    return 0;
   }
 }
 
