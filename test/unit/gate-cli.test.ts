@@ -35,16 +35,17 @@ test('exit 0 when everything passes; writes JUnit, Markdown, JSON and the verdic
   try {
     const r = gate([t.path, '--baseline', baselines, '--junit', join(t.dir, 'junit.xml'), '--summary', join(t.dir, 's.md'), '--json', join(t.dir, 'v.json')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Gate passed: redis-failover \(run current-ok\) — 9 passed, 0 failed, 0 unknown, 3 baseline runs/);
-    // default --max-regression p99=25%,rps=10%
-    assert.match(r.stdout, /PASS\s+regression\s+p99\s+≤ 312\.5ms \(\+25%\)/);
-    assert.match(r.stdout, /PASS\s+regression\s+rps\s+≥ 864\/s \(-10%\)/);
+    assert.match(r.stdout, /^Gate passed: redis-failover \(run current-ok\) — 10 passed, 0 failed, 0 unknown, 3 baseline runs/);
+    // default --max-regression p50=25%,p99=50%,rps=20%, each beyond the baselines' median plus 2 MAD
+    assert.match(r.stdout, /PASS\s+regression\s+p50\s+≤ 65\.93ms \(\+25% \+ 2 MAD\)/);
+    assert.match(r.stdout, /PASS\s+regression\s+p99\s+≤ 389\.65ms \(\+50% \+ 2 MAD\)/);
+    assert.match(r.stdout, /PASS\s+regression\s+rps\s+≥ 681\.39\/s \(-20% − 2 MAD\)/);
     const stored = parseResult(JSON.parse(await readFile(t.path, 'utf8')), t.path);
     const verdict = stored.gate as GateVerdict;
     assert.equal(verdict.passed, true);
-    assert.equal(verdict.checks.length, 9, 'built-in checks (users judged, healthy before the fault, the fault applied) + thresholds + regressions');
+    assert.equal(verdict.checks.length, 10, 'built-in checks (users judged, healthy before the fault, the fault applied) + thresholds + regressions');
     assert.deepEqual(JSON.parse(await readFile(join(t.dir, 'v.json'), 'utf8')), verdict);
-    assert.match(await readFile(join(t.dir, 'junit.xml'), 'utf8'), /tests="9" failures="0"/);
+    assert.match(await readFile(join(t.dir, 'junit.xml'), 'utf8'), /tests="10" failures="0"/);
     assert.match(await readFile(join(t.dir, 's.md'), 'utf8'), /^### ✅ Performance gate passed/);
   } finally {
     await t.cleanup();
@@ -60,7 +61,7 @@ test('exit 99 on a regression and a failed threshold; appends to $GITHUB_STEP_SU
       GITHUB_STEP_SUMMARY: summary,
     });
     assert.equal(r.code, 99, r.stderr);
-    assert.match(r.stdout, /FAIL\s+regression\s+p99\s+≤ 275ms \(\+10%\)\s+330ms \(\+37\.5%\)\s+240ms \(n=3, 230ms\.\.250ms\)/);
+    assert.match(r.stdout, /FAIL\s+regression\s+p99\s+≤ 293\.65ms \(\+10% \+ 2 MAD\)\s+330ms \(\+37\.5%\)\s+240ms \(n=3, MAD 14\.83ms, 230ms\.\.250ms\)/);
     assert.match(r.stdout, /FAIL\s+threshold\s+latency\s+p\(99\)<300\s+330ms/);
     assert.match(r.stdout, /PASS\s+threshold\s+session_loss_rate\s+rate==0/);
     const md = await readFile(summary, 'utf8');

@@ -25,11 +25,12 @@ const p = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Mat
 test('starts on the clock: the intended count is made on time, every answer checked ok', async () => {
   const server = await app();
   try {
-    const { w, records } = workload(server.url, ArrivalSchedule.constant(400, 1000));
+    // Room for every start (a stalled event loop catches up in a burst): none may be dropped.
+    const { w, records } = workload(server.url, ArrivalSchedule.constant(400, 1000), { maxInFlight: 400, users: 400 });
     const stats = await w.run();
     assert.equal(stats.intended, 400);
-    assert.equal(stats.sent + stats.dropped, 400);
-    assert.ok(stats.dropped <= 4, `dropped ${stats.dropped} of 400 on an idle server`);
+    assert.equal(stats.dropped, 0);
+    assert.equal(stats.sent, 400);
     assert.equal(records.length, stats.sent);
     assert.ok(records.every((r) => r.check.outcome === 'ok'), JSON.stringify(records.find((r) => r.check.outcome !== 'ok')));
     assert.ok(records.every((r) => r.serviceMs! <= r.latencyMs + 1e-9), 'service time longer than the time from the intended start');
