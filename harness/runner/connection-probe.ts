@@ -23,6 +23,8 @@ interface NodeState {
   requests: number;
   restarts: number;
   missedSamples: number;
+  /** The last reading of this node failed (it was down): the next one spans an unknown stretch. */
+  gap: boolean;
 }
 
 type Interval = ConnectionsSection['timeline'][number];
@@ -49,6 +51,9 @@ export class ConnectionProbe {
   private ownConnects = 0;
   private ownCounted = 0;
   private fpmMissed = 0;
+  /** Over the intervals in which the node was read cleanly (not down, not restarted). */
+  private fastcgiConnections = 0;
+  private fastcgiRequests = 0;
 
   constructor(
     private readonly topology: StartedTopology,
@@ -146,11 +151,15 @@ export class ConnectionProbe {
     let requests = 0;
     let accepts = 0;
     let fpm: number | null = 0;
+    // Intervals in which a node died or came back lose what it served from its nginx counters
+    // while its sockets and Redis still count: they are left out of the FastCGI (that node) and
+    // Redis (every node) figures.
+    let allClean = true;
     for (const name of this.topology.nodeNames) {
       const c = counters[name] ?? null;
       let state = this.nodes.get(name);
       if (!state) {
-        state = { last: null, tracker: null, accepts: 0, requests: 0, restarts: 0, missedSamples: 0 };
+        state = { last: null, tracker: null, accepts: 0, requests: 0, restarts: 0, missedSamples: 0, gap: false };
         this.nodes.set(name, state);
       }
       if (baseline) {
@@ -159,6 +168,8 @@ export class ConnectionProbe {
         continue;
       }
       const status = c?.stubStatus ?? null;
+      let clean = false;
+      let dR = 0;
       if (!status) {
         state.missedSamples++;
       } else {
@@ -166,23 +177,31 @@ export class ConnectionProbe {
         const restarted = !state.last || status.pid !== state.last.pid || status.accepts < state.last.accepts || status.requests < state.last.requests;
         if (restarted && state.last) state.restarts++;
         const dA = Math.max(0, status.accepts - (restarted ? 0 : state.last!.accepts) - 1);
-        const dR = Math.max(0, status.requests - (restarted ? 0 : state.last!.requests) - 1);
+        dR = Math.max(0, status.requests - (restarted ? 0 : state.last!.requests) - 1);
+        clean = !restarted && !state.gap;
         state.accepts += dA;
         state.requests += dR;
         accepts += dA;
         requests += dR;
         state.last = status;
       }
+      state.gap = !status;
       if (c?.fpm && state.tracker) {
         const before = state.tracker.total;
         state.tracker.update(c.fpm, nowS);
-        if (fpm !== null) fpm += Math.max(0, state.tracker.total - before);
+        const opened = Math.max(0, state.tracker.total - before);
+        if (fpm !== null) fpm += opened;
+        if (clean) {
+          this.fastcgiConnections += opened;
+          this.fastcgiRequests += dR;
+        }
       } else if (c?.fpm) {
         state.tracker = new FpmConnectionTracker(c.fpm, nowS);
       } else if (c) {
         this.fpmMissed++;
         fpm = null;
       }
+      allClean &&= clean;
     }
     let redisNew: number | null = null;
     if (redis) {
@@ -193,7 +212,7 @@ export class ConnectionProbe {
         if (restarted) this.redisRestarts++;
         redisNew = Math.max(0, redis.total - (restarted ? 0 : this.redisState.total) - own - (restarted ? this.options.otherRedisClients : 0));
         // An interval with a restart counts only what came after it: left out of the link's figure (its reconnections show in the timeline).
-        if (!restarted && !this.redisGap) {
+        if (!restarted && !this.redisGap && allClean) {
           this.redisConnections += redisNew;
           this.redisRequests += requests;
         }
@@ -230,7 +249,7 @@ export class ConnectionProbe {
     const missed = nodes.reduce((n, [, s]) => n + s.missedSamples, 0);
     if (restarts > 0 || missed > 0) {
       notes.push(
-        `nodes restarted ${restarts} time(s), ${missed} node reading(s) missed (node down): what a node served between its last reading and its death is not counted`,
+        `nodes restarted ${restarts} time(s), ${missed} node reading(s) missed (node down): what a node served between its last reading and its death is not in its nginx counters; those intervals are left out of the PHP-FPM and Redis figures`,
       );
     }
     if (this.redisRestarts > 0 || this.redisMissed > 0) {
@@ -247,19 +266,19 @@ export class ConnectionProbe {
       trackers.length === 0
         ? null
         : figures(
-            trackers.reduce((n, t) => n + t.total, 0),
-            'TIME_WAIT entries of the PHP-FPM port seen in the socket table (one per connection closed), plus the connections open at the end',
+            this.fastcgiConnections,
+            'TIME_WAIT entries of the PHP-FPM port seen in the socket table (one per connection closed), plus the connections open at the end; a node\'s intervals in which it died or came back are left out (both counts)',
             [
               'at least: the kernel may give a TIME_WAIT entry to a new connection on the same port before a reading sees it',
               ...(trackers.some((t) => t.saturated) ? [`over ${TIME_WAIT_SATURATION} TIME_WAIT entries on one port: more of them may have been recycled`] : []),
               ...(this.fpmMissed > 0 ? [`${this.fpmMissed} socket-table reading(s) missed`] : []),
-              ...(restarts > 0 ? ['a connection reset by a killed node leaves no TIME_WAIT (counted only when a reading saw it open)'] : []),
             ].join('; '),
+            this.fastcgiRequests,
           );
     const redis = this.topology.redis
       ? figures(
           this.redisConnections,
-          'Redis INFO stats total_connections_received, the harness\'s own connections excluded; intervals in which Redis restarted or could not be read are left out (both counts)',
+          'Redis INFO stats total_connections_received, the harness\'s own connections excluded; intervals in which Redis restarted or could not be read, or a node died or came back, are left out (both counts)',
           undefined,
           this.redisRequests,
         )
