@@ -146,7 +146,9 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
     faults.push(spec);
   });
   if (problems.length > 0 || !parsed.success) {
-    throw new InvalidInputError(`${origin}: invalid scenario — ${problems.join('; ')}`, problems);
+    // zod's own messages echo the bad value raw (e.g. an enum's "received '\r'"): one line always.
+    const lines = problems.map(oneLine);
+    throw new InvalidInputError(`${origin}: invalid scenario — ${lines.join('; ')}`, lines);
   }
   return { scenario: parsed.data, faults };
 }

@@ -37,6 +37,7 @@ const faultAttributes: Record<string, string[]> = {
   'redis-latency': ['latency', 'jitter', 'stream'],
   'reset-peer': ['timeout', 'toxicity'],
   bandwidth: ['rate', 'stream'],
+  'redis-restart': ['keepData'],
 };
 const genericFaultFields = ['type', 'target', 'at', 'duration', 'restoreAt'];
 
@@ -55,7 +56,7 @@ function assertAcceptedIsSane(input: unknown): void {
   const w = scenario.workload;
   const durationMs = w.duration === undefined ? undefined : parseDuration(w.duration);
   if (durationMs !== undefined) assert.ok(durationMs > 0 && durationMs <= day, `accepted duration ${w.duration}`);
-  assert.ok(w.duration !== undefined || w.requests !== undefined, 'an unbounded run');
+  assert.ok(w.duration !== undefined || w.requests !== undefined || w.stages !== undefined, 'an unbounded run');
   const timeoutMs = parseDuration(w.timeout);
   assert.ok(timeoutMs > 0 && timeoutMs <= 600_000, `accepted timeout ${w.timeout}`);
   assert.ok(Number.isInteger(scenario.seed) && scenario.seed >= 0 && scenario.seed <= 2 ** 32 - 1, `accepted seed ${scenario.seed}`);

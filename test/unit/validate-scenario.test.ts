@@ -393,3 +393,12 @@ test('every message stays on one line: values with newlines are shown escaped', 
     assert.match(error.message, /"red\\nis"/);
   }
 });
+
+test('a bad enum value with a control character still gives a one-line message (zod echoes it raw)', () => {
+  const input = { name: 'x', topology: { strategy: 'redis', provider: '\r' }, workload: { users: 1, connections: 1, duration: '1s' } };
+  assert.throws(() => validateScenario(input, 'x'), (error: Error) => {
+    assert.doesNotMatch(error.message, /[\r\n]/);
+    assert.match(error.message, /topology\.provider: .*received '\\r'/);
+    return true;
+  });
+});
