@@ -3,37 +3,15 @@
  * requests vs uncontended reads, and the lock warnings PHP wrote to its logs.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { BurstJobs } from '../workload/burst-jobs.js';
+import type { BurstJobs, BurstStats } from '../workload/burst-jobs.js';
 import type { Job } from '../workload/job-source.js';
 
 const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 
-export interface ConcurrencySection {
-  /** Bursts whose count was read after them. */
-  bursts: number;
-  burstSize: number;
-  /** Bursts whose every increment was answered: their lost updates are exact. */
-  determinateBursts: number;
-  /** Increments answered 2xx in determinate bursts: the denominator of lostUpdateRate. */
-  ackedIncrements: number;
-  /** Acknowledged (2xx) increments missing from the count afterwards, in determinate bursts. */
-  lostUpdates: number;
+/** BurstJobs' counts (documented there), and what the meter adds. */
+export interface ConcurrencySection extends BurstStats {
   /** lostUpdates / ackedIncrements; null when no burst was determinate (nothing to divide). */
   lostUpdateRate: number | null;
-  /** Of the lost updates, those the app flagged (written: false); the rest left no trace at all. */
-  lostFlaggedUnsaved: number;
-  burstsWithLoss: number;
-  /** Increments without a readable 2xx answer (timeouts, errors): they may or may not have landed. */
-  indeterminateIncrements: number;
-  timedOutIncrements: number;
-  /** Bursts with indeterminate increments, reported apart: the lost updates they may hide lie in [min, max]. */
-  indeterminateBursts: number;
-  indeterminateLostMin: number;
-  indeterminateLostMax: number;
-  /** Increments answered 200 whose write failed (written: false) — dropped writes the user never hears of. */
-  unsavedIncrements: number;
-  /** Counts above every increment sent (a write counted twice). */
-  excessIncrements: number;
   /**
    * Writes refused because the session lock was not held: phpredis 6 logs "Acquire of
    * session lock was not successful"; 5.3.7 logs nothing for the lock and PHP then reports
