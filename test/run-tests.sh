@@ -11,5 +11,10 @@ case "$which" in
   all) files=(test/unit/*.test.ts test/integration/*.test.ts) ;;
   *) echo "usage: $0 [unit|integration|all]" >&2; exit 2 ;;
 esac
+# Loopback connections tracked by netfilter (Docker turns it on) can fill its table mid-suite:
+# tuned for the suite's own runs and put back afterwards (test/tune-conntrack.sh).
+state="$(mktemp)"
+bash test/tune-conntrack.sh apply "$state"
+trap 'bash test/tune-conntrack.sh restore "$state"; rm -f "$state"' EXIT
 # Integration tests start real servers on a 2-core machine: one file at a time.
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
