@@ -11,9 +11,10 @@
  * with k = MAD_FACTOR = 2. With one baseline MAD = 0: the rule is baseline × (1 ± allowed),
  * so the allowed % has to cover the noise between two runs on its own (what one or two
  * baselines cannot show); k × MAD adds the noise the baselines do show. Why 2: a candidate
- * 2 sd beyond the allowance is rare under normal noise (about 1 in 40 even with no
- * allowance), and with 5-10 baselines the limit is then on average where the old envelope
- * put it (3 would be looser than the envelope at every n up to ~40).
+ * 2 sd beyond the allowance is rare under normal noise (about 1 in 40 per key with no
+ * allowance at all, were the MAD exact), and with 5-10 baselines the limit is then on
+ * average where the old envelope put it (3 would be looser than the envelope at every n up
+ * to ~40).
  *
  * Why not the envelope [min, max] of the baselines (the rule before issue 18): every added
  * baseline can only widen an envelope, one outlier widens it as much as it likes, and an
@@ -47,9 +48,10 @@ export const worseWhen: Record<RegressionKey, 'higher' | 'lower'> = {
 
 /**
  * Used when --baseline is given without --max-regression. Sized from measurements, not hopes:
- * two 3 s runs of the same build on a shared 2-core machine (not busy with other work)
- * differed by up to 12% in p50 and req/s and 23% in p99; test/integration/gate-aa.test.ts
- * proves 10 such A/A pairs pass and 5 ms of Redis latency fails (docs/ci-gate.md).
+ * two 3 s runs of the same build (the A/A test's scenario, 5 ms of work per request) on a
+ * shared 2-core machine not busy with other work differed by up to 12% in p50 and req/s and
+ * 23% in p99. test/integration/gate-aa.test.ts checks that 10 such A/A pairs pass and 5 ms of
+ * Redis latency fails (docs/ci-gate.md).
  */
 export const DEFAULT_MAX_REGRESSION = 'p50=25%,p99=50%,rps=20%';
 

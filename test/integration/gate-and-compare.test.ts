@@ -35,7 +35,7 @@ test('gate: A/A passes, 5 ms of Redis latency fails on p50', async () => {
   assert.equal(aa.code, 0, `A/A raised a false alarm:\n${aa.stdout}\n${aa.stderr}`);
   const regression = await runCli('gate.ts', [slow, '--baseline', a, '--baseline', b, ...limits, '--junit', join(scratch, 'slow.xml')]);
   assert.equal(regression.code, 99, `no regression found:\n${regression.stdout}`);
-  assert.match(regression.stdout, /p50/);
+  assert.match(regression.stdout, /FAIL\s+regression\s+p50\b/);
   assert.match(readFileSync(join(scratch, 'slow.xml'), 'utf8'), /<failure/);
   const verdict = (JSON.parse(readFileSync(slow, 'utf8')) as RunResult).gate as { passed?: boolean };
   assert.equal(verdict.passed, false, 'the verdict is written into the result');
