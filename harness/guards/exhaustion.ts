@@ -10,7 +10,7 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { GuardState, fmtCount, fmtSeconds, type GuardKind } from './guard-kind.js';
-import { parseLimit, tryRead, type ReadText } from './proc-files.js';
+import { parseLimit, tryRead } from './proc-files.js';
 
 export type ExhaustionKind = 'ports' | 'fds';
 

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Scenario, FaultSpec } from '../scenario/scenario-schema.js';
-import { parseDuration, parseTimePoint } from '../scenario/duration.js';
+import { parseTimePoint } from '../scenario/duration.js';
 import { findStrategy } from '../strategies/strategy-registry.js';
 import type { Provider, StartedTopology, TopologySpec } from '../topology/topology-types.js';
 import { localProvider } from '../topology/local/local-provider.js';
