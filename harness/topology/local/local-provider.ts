@@ -334,9 +334,11 @@ class LocalTopology implements StartedTopology {
     const node = this.node(name);
     // A kill that finds nothing to kill did not happen: say so, the run records it as failed.
     if (!node.fpm && !node.nginx) throw new HarnessError(`${name} is not running (already killed): nothing to kill`);
-    await Promise.all([node.fpm && killProcess(node.fpm, this.run.pidsDir), node.nginx && killProcess(node.nginx, this.run.pidsDir)]);
+    const { fpm, nginx } = node;
+    // Dead from the moment the signal is sent: a second kill while this one waits finds nothing.
     node.fpm = null;
     node.nginx = null;
+    await Promise.all([fpm && killProcess(fpm, this.run.pidsDir), nginx && killProcess(nginx, this.run.pidsDir)]);
   }
 
   async restoreNode(name: string): Promise<void> {

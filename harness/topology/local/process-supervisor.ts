@@ -92,13 +92,29 @@ export function spawnServer(options: SpawnOptions): ManagedProcess {
   return proc;
 }
 
-function groupAlive(pgid: number): boolean {
+/**
+ * Whether any process of the group still runs. A zombie does not count: a SIGKILLed master's
+ * workers are handed to PID 1, and where PID 1 does not reap (a bare container, some CI
+ * runners) they stay zombies for good, so kill(-pgid, 0) would say "alive" forever.
+ */
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch {
     return false;
   }
+  if (!existsSync('/proc')) return true;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+    } catch {
+      /* gone */
+    }
+  }
+  return false;
 }
 
 /** SIGKILL the whole process group now (the node-kill fault). */
