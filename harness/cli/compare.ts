@@ -22,10 +22,12 @@ import { projectRoot } from '../util/project-root.js';
 import { connectionsText, formatSummary, reuseSettingText } from '../runner/summary.js';
 import { connectionReusePresets } from '../topology/connection-reuse.js';
 import { anomalyCount, type RunResult } from '../results/result-schema.js';
+import { balancerNames } from '../topology/balancers/balancer-registry.js';
+import { providerNames } from '../topology/provider-names.js';
 
 const usage = `usage: npm run compare -- <scenario> --strategies files,affinity,redis [--out DIR]
        npm run compare -- <scenario> --connection-reuse stock,production [--out DIR]
-  [--duration 20s --users N --connections N --nodes N --requests N --rate R --balancer nginx|haproxy --provider local|docker --seed N --quiet --allow-unknown]
+  [--duration 20s --users N --connections N --nodes N --requests N --rate R --balancer ${balancerNames.join('|')} --provider ${providerNames.join('|')} --seed N --quiet --allow-unknown]
 Vary one list (strategies, or connection reuse presets stock|production|none); the other may be given once for every run.
 Exit 99 when a run's built-in checks fail, or a check could not be evaluated (unless --allow-unknown);
 strategies failing the scenario's thresholds are the comparison's finding, not a failure.`;

@@ -12,6 +12,10 @@ import { ExitCode } from './exit-codes.js';
 import { runMain } from './cli-support.js';
 import { conntrackFinding, openFilesFinding, portRangeFinding, probeConntrackActive } from '../guards/machine-limits.js';
 import { readProcText } from '../guards/proc-files.js';
+import { balancers } from '../topology/balancers/balancer-registry.js';
+
+/** The registered balancers a binary runs ("haproxy, haproxy-leastconn"). */
+const balancersRunBy = (binary: string) => balancers.filter((b) => b.binary === binary).map((b) => b.name).join(', ');
 
 const run = promisify(execFile);
 
@@ -54,8 +58,8 @@ async function main(): Promise<number> {
     ext('redis', 'php-redis', true, 'redis session handler'),
     ext('igbinary', 'php-igbinary', false, 'igbinary serializer'),
     ext('msgpack', 'php-msgpack', false, 'msgpack serializer'),
-    bin('nginx', 'nginx', true, 'node web servers, nginx balancer'),
-    bin('haproxy', 'haproxy', true, 'HAProxy balancer (affinity)'),
+    bin('nginx', 'nginx', true, `node web servers; balancers ${balancersRunBy('nginx')}`),
+    bin('haproxy', 'haproxy', true, `balancers ${balancersRunBy('haproxy')} (affinity prefers haproxy)`),
     bin('redisServer', 'redis-server', true, 'session store'),
     bin('redisCli', 'redis-cli', false, 'manual inspection'),
     bin('wrk', 'wrk', false, 'npm run bench:wrk baseline'),

@@ -4,6 +4,8 @@ import { strategyNames } from '../strategies/strategy-registry.js';
 import { connectionReusePresets } from '../topology/connection-reuse.js';
 import { durationProblem, scenarioLimits } from '../scenario/scenario-schema.js';
 import { quoted } from '../util/one-line.js';
+import { balancerNames, findBalancer } from '../topology/balancers/balancer-registry.js';
+import { providerNames } from '../topology/provider-names.js';
 
 /**
  * An integer flag: digits only (so "", " 5", "1e3" and "0x10" are refused, not read as
@@ -93,14 +95,14 @@ export function applyOverrides(scenario: Record<string, any>, flags: OverrideFla
     if (flags.balancer === undefined) delete topology().balancer;
   }
   if (flags.balancer !== undefined) {
-    if (flags.balancer !== 'nginx' && flags.balancer !== 'haproxy') {
-      throw new InvalidInputError(`--balancer ${quoted(flags.balancer)}: use nginx or haproxy`);
+    if (!findBalancer(flags.balancer)) {
+      throw new InvalidInputError(`--balancer ${quoted(flags.balancer)}: use one of ${balancerNames.join(', ')}`);
     }
     topology().balancer = flags.balancer;
   }
   if (flags.provider !== undefined) {
-    if (!['local', 'docker', 'external'].includes(flags.provider)) {
-      throw new InvalidInputError(`--provider ${quoted(flags.provider)}: use local or docker`);
+    if (!(providerNames as readonly string[]).includes(flags.provider)) {
+      throw new InvalidInputError(`--provider ${quoted(flags.provider)}: use one of ${providerNames.join(', ')}`);
     }
     topology().provider = flags.provider;
   }

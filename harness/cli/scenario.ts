@@ -18,13 +18,15 @@ import { finishRun } from '../runner/finish-run.js';
 import { projectRoot } from '../util/project-root.js';
 import { formatSummary } from '../runner/summary.js';
 import { verdictPasses } from '../checks/run-checks.js';
+import { balancerNames } from '../topology/balancers/balancer-registry.js';
+import { providerNames } from '../topology/provider-names.js';
 
 const usage = `usage: npm run scenario <name> [-- options]
        npm run scenario -- --list
 options:
   --duration 20s  --users N  --connections N  --nodes N  --requests N  --rate R
   --strategy files|affinity|redis|redis-locking|redis-locking-default
-  --balancer nginx|haproxy  --provider local|docker  --seed N
+  --balancer ${balancerNames.join('|')}  --provider ${providerNames.join('|')}  --seed N
   --connection-reuse stock|production|none   connections reused per link (topology.connectionReuse; docs/connection-reuse.md)
   --out DIR                 where result.json and report.html go (default reports/<scenario>-<timestamp>)
   --toxiproxy-url URL       use an external Toxiproxy (default: $TOXIPROXY_URL, else the embedded server)

@@ -4,6 +4,9 @@
  * writers stay readable.
  */
 import { z } from 'zod';
+import { balancerRetrySchema } from '../topology/balancers/balancer-kind.js';
+import { balancerNames } from '../topology/balancers/balancer-registry.js';
+import { providerNames } from '../topology/provider-names.js';
 
 export const RESULT_SCHEMA_ID = 'php-session-lab/result@1';
 
@@ -120,17 +123,6 @@ export const envSchema = z.object({
   hostname: z.string().optional(),
 });
 export type EnvInfo = z.infer<typeof envSchema>;
-
-export const balancerRetrySchema = z.object({
-  balancer: z.enum(['nginx', 'haproxy']),
-  /** One sentence: what the balancer does with a request whose node fails. */
-  summary: z.string(),
-  /** The exact directives written into the balancer config. */
-  directives: z.array(z.string()),
-  retriesGetOnOtherNode: z.boolean(),
-  connectTimeoutMs: z.number().nonnegative(),
-});
-export type BalancerRetry = z.infer<typeof balancerRetrySchema>;
 
 /** What the load model did: closed (connections waiting for answers) or open (a clock). */
 export const workloadSectionSchema = z.discriminatedUnion('model', [
@@ -254,8 +246,8 @@ export const resultSchema = z
     description: z.string().optional(),
     startedAt: z.string(),
     strategy: z.string(),
-    balancer: z.enum(['nginx', 'haproxy']),
-    provider: z.enum(['local', 'docker', 'external']),
+    balancer: z.enum(balancerNames),
+    provider: z.enum(providerNames),
     nodes: z.number().int().positive(),
     durationMs: ms,
     requests: z.object({

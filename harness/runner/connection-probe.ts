@@ -15,6 +15,7 @@ import type { StartedTopology } from '../topology/topology-types.js';
 import { FpmConnectionTracker, TIME_WAIT_SATURATION, type NodeConnectionCounters, type StubStatus } from '../topology/connection-counters.js';
 import type { ConnectionReuse, ConnectionReuseSetting } from '../topology/connection-reuse.js';
 import type { ConnectionsSection, ConnectionLinkFigures } from '../results/result-schema.js';
+import { findBalancer } from '../topology/balancers/balancer-registry.js';
 
 interface NodeState {
   last: StubStatus | null;
@@ -257,9 +258,8 @@ export class ConnectionProbe {
         `Redis restarted ${this.redisRestarts} time(s), ${this.redisMissed} Redis reading(s) missed: those intervals are left out of the PHP -> Redis figure (the timeline shows the reconnections after a restart)`,
       );
     }
-    if (this.topology.spec.balancer === 'haproxy') {
-      notes.push('HAProxy health checks (GET /health every 500 ms per node, a new connection each) are requests and connections of the balancer link');
-    }
+    const balancerNote = findBalancer(this.topology.spec.balancer)?.connectionNote;
+    if (balancerNote) notes.push(balancerNote);
     const balancer = figures(nodes.reduce((n, [, s]) => n + s.accepts, 0), 'nginx stub_status accepts on each node (the harness\'s own status reads excluded)');
     const trackers = nodes.map(([, s]) => s.tracker).filter((t): t is FpmConnectionTracker => t !== null);
     const fastcgi =

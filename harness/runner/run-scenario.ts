@@ -9,8 +9,8 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Scenario, FaultSpec } from '../scenario/scenario-schema.js';
 import { parseTimePoint } from '../scenario/duration.js';
 import { findStrategy } from '../strategies/strategy-registry.js';
-import type { Provider, StartedTopology, TopologySpec } from '../topology/topology-types.js';
-import { localProvider } from '../topology/local/local-provider.js';
+import type { StartedTopology, TopologySpec } from '../topology/topology-types.js';
+import { loadProvider } from '../topology/provider-registry.js';
 import { newRunId, runsRoot } from '../topology/local/run-directory.js';
 import { GuardSampler } from '../guards/guard-sampler.js';
 import { VirtualUserPool } from '../workload/virtual-users.js';
@@ -54,17 +54,6 @@ export interface RunOutcome {
   aborted: boolean;
 }
 
-async function providerFor(name: Scenario['topology']['provider']): Promise<Provider> {
-  if (name === 'local') return localProvider;
-  if (name === 'docker') {
-    const dockerModule = '../topology/docker/docker-provider.js';
-    const module = (await import(dockerModule).catch(() => null)) as { dockerProvider?: Provider } | null;
-    if (module?.dockerProvider) return module.dockerProvider;
-    throw new InvalidInputError('--provider docker: the docker provider is not available in this build');
-  }
-  throw new InvalidInputError(`topology.provider "${name}" is not implemented yet: use local or docker`);
-}
-
 /** Resolves topology.proxies ('auto' = the links the scenario's faults act on). */
 export function proxySettings(scenario: Scenario, faults: FaultSpec[]): Pick<TopologySpec, 'proxies' | 'proxyLinks'> {
   const setting = scenario.topology.proxies;
@@ -79,7 +68,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   const strategy = findStrategy(scenario.topology.strategy);
   if (!strategy) throw new InvalidInputError(`topology.strategy: unknown strategy "${scenario.topology.strategy}"`);
   const balancer = scenario.topology.balancer ?? strategy.preferredBalancer;
-  const provider = await providerFor(scenario.topology.provider);
+  const provider = await loadProvider(scenario.topology.provider);
   const runId = newRunId(scenario.name);
   const spec: TopologySpec = {
     runId,

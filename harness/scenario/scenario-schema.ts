@@ -3,6 +3,8 @@
  * reports every problem at once, each naming the field.
  */
 import { z } from 'zod';
+import { balancerNames } from '../topology/balancers/balancer-registry.js';
+import { providerNames } from '../topology/provider-names.js';
 import { isTimePoint, parseDuration } from './duration.js';
 import { parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
 import { phpIniKeyProblem, phpIniLimits, phpIniValueProblem } from './php-ini-rules.js';
@@ -47,10 +49,6 @@ const boundedDuration = (maxMs: number) =>
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
   });
 
-export const balancerNames = ['nginx', 'haproxy'] as const;
-export type BalancerName = (typeof balancerNames)[number];
-export const providerNames = ['local', 'docker', 'external'] as const;
-export type ProviderName = (typeof providerNames)[number];
 
 export const topologySchema = z
   .object({

@@ -2,7 +2,6 @@
  * A strategy is storage x routing (DESIGN: Strategy): data plus the php.ini session settings
  * it implies. One file per strategy, one line in strategy-registry.ts.
  */
-import type { BalancerName } from '../scenario/scenario-schema.js';
 
 export interface StrategyIniContext {
   /** This node's own session directory (files handler). */
@@ -18,7 +17,8 @@ export interface Strategy {
   readonly description: string;
   readonly storage: 'files' | 'redis' | 'rediscluster';
   readonly routing: 'round-robin' | 'sticky';
-  readonly preferredBalancer: BalancerName;
+  /** A registered balancer name (harness/topology/balancers/). */
+  readonly preferredBalancer: string;
   readonly needsRedis: boolean;
   /** php.ini lines (key -> value) for the session handler of one node. */
   sessionIni(ctx: StrategyIniContext): Record<string, string>;

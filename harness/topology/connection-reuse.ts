@@ -8,7 +8,7 @@
  * - node nginx -> PHP-FPM: `fastcgi_keep_conn on` to an upstream with `keepalive N`;
  * - PHP -> Redis: phpredis `persistent=1` in session.save_path (one connection per FPM worker).
  */
-import type { BalancerName } from '../scenario/scenario-schema.js';
+import { requireBalancer } from './balancers/balancer-registry.js';
 
 export const connectionReusePresets = ['stock', 'production', 'none'] as const;
 export type ConnectionReusePreset = (typeof connectionReusePresets)[number];
@@ -27,11 +27,11 @@ export type ConnectionReuseSetting = ConnectionReusePreset | Partial<ConnectionR
  * HAProxy 2.6 keeps server connections alive and reuses them (`http-reuse safe` is its
  * default); nginx talks FastCGI without keep-conn; phpredis' save_path has persistent=0.
  */
-export function stockReuse(balancer: BalancerName): ConnectionReuse {
-  return { balancer: balancer === 'haproxy', fastcgi: false, redis: false };
+export function stockReuse(balancer: string): ConnectionReuse {
+  return { balancer: requireBalancer(balancer).reusesServerConnectionsByDefault, fastcgi: false, redis: false };
 }
 
-export function resolveConnectionReuse(setting: ConnectionReuseSetting, balancer: BalancerName): ConnectionReuse {
+export function resolveConnectionReuse(setting: ConnectionReuseSetting, balancer: string): ConnectionReuse {
   if (setting === 'production') return { balancer: true, fastcgi: true, redis: true };
   if (setting === 'none') return { balancer: false, fastcgi: false, redis: false };
   const stock = stockReuse(balancer);
@@ -51,7 +51,7 @@ export function reuseText(reuse: ConnectionReuse): string {
  */
 export const DEFAULT_CONNECTION_REUSE: ConnectionReuseSetting = { balancer: true };
 
-export function defaultConnectionReuse(balancer: BalancerName): ConnectionReuse {
+export function defaultConnectionReuse(balancer: string): ConnectionReuse {
   return resolveConnectionReuse(DEFAULT_CONNECTION_REUSE, balancer);
 }
 

@@ -3,8 +3,9 @@
  * servers; the StartedTopology it returns is AsyncDisposable (testcontainers style) and owns
  * every process or container it started.
  */
-import type { BalancerName, ProviderName } from '../scenario/scenario-schema.js';
-import type { BalancerRetry, EnvInfo } from '../results/result-schema.js';
+import type { ProviderName } from './provider-names.js';
+import type { EnvInfo } from '../results/result-schema.js';
+import type { BalancerRetry } from './balancers/balancer-kind.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type { ConnectionReuse } from './connection-reuse.js';
 import type { NodeConnectionCounters } from './connection-counters.js';
@@ -13,7 +14,8 @@ export interface TopologySpec {
   /** Unique per run; names the run directory, labels containers. */
   runId: string;
   nodes: number;
-  balancer: BalancerName;
+  /** A registered balancer name (balancers/balancer-registry.ts). */
+  balancer: string;
   strategy: Strategy;
   phpChildren: number;
   serializer: string;

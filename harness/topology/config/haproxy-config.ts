@@ -1,5 +1,5 @@
-/** HAProxy as the load balancer (roundrobin; stickiness by an inserted SRV cookie). */
-import type { BalancerRetry } from '../../results/result-schema.js';
+/** HAProxy as the load balancer (roundrobin or leastconn; stickiness by an inserted SRV cookie). */
+import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { BALANCER_READ_TIMEOUT_S } from './request-deadline.js';
 
 export interface HaproxyInput {
@@ -12,6 +12,8 @@ export interface HaproxyInput {
    * server side after every response (a new connection per request) and `http-reuse never`.
    */
   reuse: boolean;
+  /** `balance` algorithm (default roundrobin). */
+  algorithm?: 'roundrobin' | 'leastconn';
 }
 
 /** The backend lines for connection reuse on or off. */
@@ -31,9 +33,10 @@ const retryDirectives = [
   'retry-on conn-failure empty-response 503',
 ];
 
-export function haproxyBalancerRetry(): BalancerRetry {
+/** The retry policy rendered by renderHaproxyConfig, recorded under the balancer kind's name. */
+export function haproxyBalancerRetry(balancer = 'haproxy'): BalancerRetry {
   return {
-    balancer: 'haproxy',
+    balancer,
     summary:
       'HAProxy retries up to 3 times on connection failure, empty response or 503 (retry-on), redispatching to another node (option redispatch); health checks every 500 ms take a dead node out.',
     directives: [...retryDirectives, 'default-server check inter 500ms fall 2 rise 2'],
@@ -61,7 +64,7 @@ frontend www
   default_backend php_nodes
 
 backend php_nodes
-  balance roundrobin
+  balance ${input.algorithm ?? 'roundrobin'}
 ${input.sticky ? '  cookie SRV insert indirect nocache\n' : ''}  option httpchk GET /health
   default-server check inter 500ms fall 2 rise 2
 ${haproxyReuseDirectives(input.reuse).map((d) => `  ${d}\n`).join('')}${servers}

@@ -1,5 +1,5 @@
 /** nginx as the load balancer (round-robin, or consistent hash on the session cookie). */
-import type { BalancerRetry } from '../../results/result-schema.js';
+import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { nginxCommonHead, nginxTempPaths } from './nginx-node-config.js';
 import { BALANCER_READ_TIMEOUT_S } from './request-deadline.js';
 

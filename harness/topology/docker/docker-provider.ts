@@ -2,22 +2,22 @@
  * The docker provider: the same topology as `local`, in containers started with testcontainers
  * on a private network of the run. Images come from docker/ (cached by content hash). Only the
  * balancer and Redis are published, on 127.0.0.1. Every container sits on a fixed address, so a
- * restored node comes back where the balancer and the proxies expect it. Configs are rendered
- * by the same generators as the local provider (harness/topology/config/).
+ * restored node comes back where the balancer and the proxies expect it. Nodes, links, proxies
+ * and configs come from the same plan as the local provider's (plan/plan-topology.ts); this
+ * file only says where things are in the run's network and turns the plan into containers.
  */
 import { performance } from 'node:perf_hooks';
-import { Toxiproxy } from 'toxiproxy-node-client';
 import { Wait, type StartedTestContainer } from 'testcontainers';
 import type { Provider, ProxyNames, StartedTopology, TopologySpec } from '../topology-types.js';
-import type { BalancerRetry, EnvInfo } from '../../results/result-schema.js';
+import type { EnvInfo } from '../../results/result-schema.js';
+import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { collectEnvInfo } from '../../results/env-info.js';
-import { HarnessError, InvalidInputError, ReadinessTimeoutError, RunAbortedError } from '../../errors.js';
+import { HarnessError, ReadinessTimeoutError, RunAbortedError } from '../../errors.js';
 import { freePorts } from '../free-port.js';
-import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-config.js';
-import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
-import { nginxBalancerRetry, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
-import { haproxyBalancerRetry, renderHaproxyConfig } from '../config/haproxy-config.js';
-import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
+import { NodeSlots } from '../node-slots.js';
+import { requireBalancer } from '../balancers/balancer-registry.js';
+import { nodeNamesOf, planTopology, proxyCount, proxyListenOn, type HostPort, type NodePlan, type Site, type TopologyPlan } from '../plan/plan-topology.js';
+import { createLinkProxies, removeLinkProxies } from '../plan/link-proxies.js';
 import { parseProcNetTcp, parseStubStatus, type FpmSockets, type NodeConnectionCounters } from '../connection-counters.js';
 import { readFpmSockets } from '../node-counters.js';
 import { NGINX_STATUS_PATH } from '../config/nginx-node-config.js';
@@ -40,13 +40,6 @@ const STARTUP_TIMEOUT_MS = 30_000;
 /** Fixed host numbers in the run's /24. */
 const ADDR = { redis: 2, balancer: 3, firstNode: 11 } as const;
 
-type HostPort = { host: string; port: number };
-interface ProxyLink {
-  kind: 'balancer' | 'redis';
-  node: string;
-  listen: string;
-  upstream: string;
-}
 
 function parseVersions(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -62,31 +55,28 @@ class DockerTopology implements StartedTopology {
   baseUrl = '';
   redis: HostPort | null = null;
   toxiproxy: { url: string; proxies: ProxyNames } | null = null;
-  readonly balancerRetry: BalancerRetry;
+  balancerRetry!: BalancerRetry;
   env!: EnvInfo;
   startMs = 0;
   readonly nodeNames: string[];
   /** Image tag per kind, once built. */
   private images!: Record<ImageKind, string>;
   private network: RunNetwork | null = null;
-  private readonly nodes = new Map<string, StartedTestContainer | null>();
+  private readonly nodes: NodeSlots<StartedTestContainer>;
+  private plan!: TopologyPlan;
   /** Killed node containers, removed on restore/stop (kept until then for `docker logs`). */
   private readonly dead: string[] = [];
   private redisContainer: StartedTestContainer | null = null;
   private balancer: StartedTestContainer | null = null;
   private hostToxiproxy: HostToxiproxy | null = null;
-  /** node name -> the Redis address that node uses (a proxy when proxies are on). */
-  private readonly nodeRedis = new Map<string, HostPort | null>();
   private stopping: Promise<number> | null = null;
   private stopped = false;
   private readonly log: (message: string) => void;
-  private readonly reuse: ConnectionReuse;
 
   constructor(readonly spec: TopologySpec) {
-    this.nodeNames = Array.from({ length: spec.nodes }, (_, i) => `node-${i + 1}`);
-    this.balancerRetry = spec.balancer === 'nginx' ? nginxBalancerRetry() : haproxyBalancerRetry();
+    this.nodeNames = nodeNamesOf(spec);
+    this.nodes = new NodeSlots(this.nodeNames);
     this.log = spec.log ?? (() => {});
-    this.reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
   }
 
   private containerName(role: string): string {
@@ -102,7 +92,7 @@ class DockerTopology implements StartedTopology {
     disableRyuk();
     await ensureDocker();
     await reapStaleDockerRuns(this.log);
-    const kinds: ImageKind[] = ['php-node', this.spec.balancer === 'nginx' ? 'balancer-nginx' : 'balancer-haproxy'];
+    const kinds: ImageKind[] = ['php-node', requireBalancer(this.spec.balancer).imageKind];
     if (this.spec.strategy.needsRedis) kinds.push('redis');
     this.images = await ensureImages(kinds, this.log);
     signal?.throwIfAborted();
@@ -114,41 +104,17 @@ class DockerTopology implements StartedTopology {
       const net = this.network;
       if (this.stopping) throw new RunAbortedError('the topology is stopping');
       this.log(`network ${net.name} ${net.subnet}`);
-      const redisDirect = this.spec.strategy.needsRedis ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null;
-
-      // Links: balancer -> node and node -> Redis, through Toxiproxy when proxies are on.
-      // Proxy ports are chosen up front, so the proxy server starts alongside the containers.
-      const upstreams: Record<string, string> = {};
-      const links: ProxyLink[] = [];
-      if (this.spec.proxies) {
-        const ports = await freePorts(this.nodeNames.length * (redisDirect ? 2 : 1), net.gateway);
-        for (const name of this.nodeNames) {
-          const port = ports.shift()!;
-          upstreams[name] = `${net.gateway}:${port}`;
-          links.push({ kind: 'balancer', node: name, listen: upstreams[name]!, upstream: `${this.nodeIp(name)}:${HTTP_PORT}` });
-          if (redisDirect) {
-            const redisPort = ports.shift()!;
-            this.nodeRedis.set(name, { host: net.gateway, port: redisPort });
-            links.push({ kind: 'redis', node: name, listen: `${net.gateway}:${redisPort}`, upstream: `${redisDirect.host}:${redisDirect.port}` });
-          } else {
-            this.nodeRedis.set(name, null);
-          }
-        }
-      } else {
-        for (const name of this.nodeNames) {
-          upstreams[name] = `${this.nodeIp(name)}:${HTTP_PORT}`;
-          this.nodeRedis.set(name, redisDirect);
-        }
-      }
+      this.plan = planTopology(this.spec, await this.site(net));
+      this.balancerRetry = this.plan.retry;
       signal?.throwIfAborted();
 
       await Promise.all([
-        links.length > 0 ? this.createProxies(links, signal) : Promise.resolve(),
-        redisDirect ? this.startRedis() : Promise.resolve(),
-        ...this.nodeNames.map(async (name) => this.nodes.set(name, await this.startNode(name))),
+        this.spec.proxies ? this.createProxies(signal) : Promise.resolve(),
+        this.spec.strategy.needsRedis ? this.startRedis() : Promise.resolve(),
+        ...this.plan.nodes.map(async (node) => this.nodes.set(node.name, await this.startNode(node))),
       ]);
       signal?.throwIfAborted();
-      await this.startBalancer(upstreams);
+      await this.startBalancer();
       this.env = await this.collectEnv(envPromise);
       this.startMs = performance.now() - t0;
       this.log(`docker topology ready in ${(this.startMs / 1000).toFixed(1)} s (${((performance.now() - tReady) / 1000).toFixed(1)} s after images)`);
@@ -160,23 +126,38 @@ class DockerTopology implements StartedTopology {
     }
   }
 
-  private async createProxies(links: ProxyLink[], signal?: AbortSignal): Promise<void> {
+  /** Fixed addresses in the run's network; proxies listen on the gateway (the host), on ports chosen up front. */
+  private async site(net: RunNetwork): Promise<Site> {
+    const proxyPorts = await freePorts(proxyCount(this.spec), net.gateway);
+    return {
+      nodeHttp: (name) => ({ host: this.nodeIp(name), port: HTTP_PORT }),
+      nodeHttpListen: () => String(HTTP_PORT),
+      nodeFpm: () => ({ host: '127.0.0.1', port: FPM_PORT }),
+      nodePaths: () => ({
+        sessionDir: '/psl/sessions',
+        prefixDir: '/psl/run',
+        appDir: '/app',
+        fpmPidFile: '/psl/run/php-fpm.pid',
+        fpmErrorLog: '/proc/self/fd/2',
+        phpErrorLog: '/psl/run/php-error.log',
+      }),
+      redis: this.spec.strategy.needsRedis ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null,
+      proxyListen: proxyListenOn(this.spec, net.gateway, proxyPorts),
+      balancerListen: `0.0.0.0:${HTTP_PORT}`,
+      balancerPrefixDir: '/psl/run',
+      fpmAsRoot: true,
+    };
+  }
+
+  private async createProxies(signal?: AbortSignal): Promise<void> {
     let url = this.spec.toxiproxyUrl;
     if (!url) {
       this.hostToxiproxy = await startHostToxiproxy(this.network!.gateway, signal);
       url = this.hostToxiproxy.url;
     }
     // An external Toxiproxy must run on this host: its proxies listen on the gateway address.
-    const client = new Toxiproxy(url);
-    const proxies: ProxyNames = { balancerToNode: {}, nodeToRedis: {} };
-    this.toxiproxy = { url, proxies };
-    await Promise.all(
-      links.map(async (link) => {
-        const name = link.kind === 'balancer' ? `${this.spec.runId}-balancer-${link.node}` : `${this.spec.runId}-${link.node}-redis`;
-        await client.createProxy({ name, listen: link.listen, upstream: link.upstream });
-        (link.kind === 'balancer' ? proxies.balancerToNode : proxies.nodeToRedis)[link.node] = name;
-      }),
-    );
+    this.toxiproxy = { url, proxies: this.plan.proxies };
+    await createLinkProxies(url, this.plan.links);
   }
 
   private base(kind: ImageKind, role: string, ip: string, aliases: string[]): LabContainer {
@@ -217,64 +198,24 @@ class DockerTopology implements StartedTopology {
     this.redis = { host: '127.0.0.1', port: this.redisContainer.getMappedPort(REDIS_PORT) };
   }
 
-  private nodeConfigs(name: string): Array<{ content: string; target: string }> {
-    const sessionIni = this.spec.strategy.sessionIni({
-      sessionDir: '/psl/sessions',
-      redis: this.nodeRedis.get(name) ?? null,
-      persistentRedis: this.reuse.redis,
-    });
-    return [
-      {
-        target: '/psl/conf/php.ini',
-        content: renderPhpIni({ ...basePhpIni, 'session.serialize_handler': this.spec.serializer, ...this.spec.phpIni }),
-      },
-      {
-        target: '/psl/conf/php-fpm.conf',
-        content: renderPhpFpmConfig({
-          nodeName: name,
-          listen: `127.0.0.1:${FPM_PORT}`,
-          children: this.spec.phpChildren,
-          pidFile: '/psl/run/php-fpm.pid',
-          errorLog: '/proc/self/fd/2',
-          runAsRoot: true,
-          adminValues: { ...sessionIni, error_log: '/psl/run/php-error.log' },
-        }),
-      },
-      {
-        target: '/psl/conf/nginx.conf',
-        content: renderNginxNodeConfig({
-          listen: String(HTTP_PORT),
-          fpm: `127.0.0.1:${FPM_PORT}`,
-          appDir: '/app',
-          prefixDir: '/psl/run',
-          ...(this.reuse.fastcgi ? { fastcgiReuse: { fpmChildren: this.spec.phpChildren } } : {}),
-        }),
-      },
-    ];
-  }
-
-  private async startNode(name: string): Promise<StartedTestContainer> {
+  private async startNode(node: NodePlan): Promise<StartedTestContainer> {
+    const name = node.name;
     this.log(`starting ${name}`);
     // The entrypoint prints this once GET /health answers through its own nginx and PHP-FPM.
     const container = this.base('php-node', name, this.nodeIp(name), [name])
       .withEnvironment({ NODE_NAME: name })
-      .withCopyContentToContainer(this.nodeConfigs(name))
+      .withCopyContentToContainer(node.files.map((f) => ({ content: f.content, target: `/psl/conf/${f.name}` })))
       .withWaitStrategy(Wait.forLogMessage(`psl-node-ready ${name}`));
     return this.launch(name, container);
   }
 
-  private async startBalancer(upstreams: Record<string, string>): Promise<void> {
-    const sticky = this.spec.strategy.routing === 'sticky';
-    const kind = this.spec.balancer === 'nginx' ? 'balancer-nginx' : 'balancer-haproxy';
-    const config =
-      this.spec.balancer === 'nginx'
-        ? { target: '/psl/conf/nginx.conf', content: renderNginxBalancerConfig({ listen: String(HTTP_PORT), upstreams, sticky, prefixDir: '/psl/run', reuse: this.reuse.balancer }) }
-        : { target: '/psl/conf/haproxy.cfg', content: renderHaproxyConfig({ listen: `:${HTTP_PORT}`, upstreams, sticky, reuse: this.reuse.balancer }) };
-    this.log(`starting balancer (${this.spec.balancer})`);
+  private async startBalancer(): Promise<void> {
+    const { kind, file } = this.plan.balancer;
+    this.log(`starting balancer (${kind.name})`);
     // Ready = a request through the balancer reaches a PHP node.
-    const container = this.base(kind, 'balancer', this.network!.ip(ADDR.balancer), ['balancer'])
+    const container = this.base(kind.imageKind, 'balancer', this.network!.ip(ADDR.balancer), ['balancer'])
       .publishOnLoopback(HTTP_PORT)
-      .withCopyContentToContainer([config])
+      .withCopyContentToContainer([{ content: file.content, target: `/psl/conf/${file.name}` }])
       // The read timeout is also the retry interval: keep it short.
       .withWaitStrategy(Wait.forHttp('/health', HTTP_PORT).forStatusCode(200).withReadTimeout(250));
     this.balancer = await this.launch('balancer', container);
@@ -286,7 +227,7 @@ class DockerTopology implements StartedTopology {
       c ? parseVersions((await c.exec(['cat', '/psl/versions'])).output) : {};
     const [host, node, balancer, redis, server] = await Promise.all([
       hostEnv,
-      read(this.nodes.get(this.nodeNames[0]!)),
+      read(this.nodes.running()[0]?.[1]),
       read(this.balancer),
       read(this.redisContainer),
       docker(['version', '--format', '{{.Server.Version}}']).catch(() => 'unknown'),
@@ -304,16 +245,8 @@ class DockerTopology implements StartedTopology {
     };
   }
 
-  private checkNode(name: string): void {
-    if (!this.nodes.has(name)) throw new InvalidInputError(`unknown node "${name}": this topology has ${this.nodeNames.join(', ')}`);
-  }
-
   async killNode(name: string): Promise<void> {
-    this.checkNode(name);
-    const container = this.nodes.get(name);
-    // A kill that finds nothing to kill did not happen: say so, the run records it as failed.
-    if (!container) throw new HarnessError(`${name} is not running (already killed): nothing to kill`);
-    this.nodes.set(name, null);
+    const container = this.nodes.take(name);
     // SIGKILL to PID 1 of the container: its PID namespace (FPM master, workers, nginx) dies at once.
     await docker(['kill', '--signal', 'KILL', container.getId()]);
     this.dead.push(container.getId());
@@ -377,11 +310,10 @@ class DockerTopology implements StartedTopology {
   }
 
   async restoreNode(name: string): Promise<void> {
-    this.checkNode(name);
-    if (this.nodes.get(name)) throw new HarnessError(`${name} is running; kill it before restoring it`);
+    this.nodes.assertDown(name);
     // The old container (same name, same address) must go first; a fresh one has no sessions on disk.
     await docker(['rm', '-f', '-v', this.containerName(name)]).catch(() => '');
-    this.nodes.set(name, await this.startNode(name));
+    this.nodes.set(name, await this.startNode(this.plan.nodes.find((n) => n.name === name)!));
   }
 
   stop(): Promise<number> {
@@ -392,12 +324,7 @@ class DockerTopology implements StartedTopology {
   private async doStop(): Promise<number> {
     const t0 = performance.now();
     try {
-      if (this.toxiproxy && this.spec.toxiproxyUrl) {
-        // External Toxiproxy: remove the proxies we created there.
-        const client = new Toxiproxy(this.spec.toxiproxyUrl);
-        const names = [...Object.values(this.toxiproxy.proxies.balancerToNode), ...Object.values(this.toxiproxy.proxies.nodeToRedis)];
-        await Promise.allSettled(names.map(async (n) => (await client.get(n)).remove()));
-      }
+      if (this.toxiproxy && this.spec.toxiproxyUrl) await removeLinkProxies(this.spec.toxiproxyUrl, this.toxiproxy.proxies);
       // Everything labelled with the run goes: containers (force = SIGKILL), then the network.
       await Promise.all([removeRun(this.spec.runId), this.hostToxiproxy?.stop()]);
       this.stopped = true;

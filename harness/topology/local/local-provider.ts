@@ -1,40 +1,43 @@
 /**
  * The local provider: every server is a process from the system's packages, bound to
- * 127.0.0.1 on free ports, configured from files in the run directory.
+ * 127.0.0.1 on free ports, configured from the plan's files (plan/plan-topology.ts) written
+ * into the run directory.
  */
 import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Provider, ProxyNames, StartedTopology, TopologySpec } from '../topology-types.js';
-import type { BalancerRetry, EnvInfo } from '../../results/result-schema.js';
+import type { EnvInfo } from '../../results/result-schema.js';
+import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { collectEnvInfo } from '../../results/env-info.js';
-import { HarnessError, InvalidInputError } from '../../errors.js';
+import { HarnessError } from '../../errors.js';
 import { freePorts } from '../free-port.js';
 import { waitForHttp, waitForTcp } from '../readiness.js';
-import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-config.js';
-import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
-import { nginxBalancerRetry, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
-import { haproxyBalancerRetry, renderHaproxyConfig } from '../config/haproxy-config.js';
-import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
 import type { NodeConnectionCounters } from '../connection-counters.js';
 import { readFpmSockets, readStubStatus } from '../node-counters.js';
 import { withRedis } from '../../redis-inspect/redis-connection.js';
 import { phpAppDir, projectRoot } from '../../util/project-root.js';
+import { NodeSlots } from '../node-slots.js';
+import { nodeNamesOf, planTopology, proxyCount, proxyListenOn, type NodePlan, type Site, type TopologyPlan } from '../plan/plan-topology.js';
+import { createLinkProxies, removeLinkProxies } from '../plan/link-proxies.js';
+import { requireBalancer } from '../balancers/balancer-registry.js';
 import { createRunDirectory, reapStaleRuns, removeRunDirectory, type RunDirectory } from './run-directory.js';
 import { killProcess, spawnServer, stopProcess, type ManagedProcess } from './process-supervisor.js';
-import { requireBinary, type BinaryName } from './system-binaries.js';
+import { requireBinary } from './system-binaries.js';
 
 const HOST = '127.0.0.1';
+/** Directories nginx wants for its temporary files. */
+const NGINX_TEMP_DIRS = ['tmp/client_body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi'];
 
-interface LocalNode {
-  name: string;
-  dir: string;
-  fpmPort: number;
-  httpPort: number;
-  fpm: ManagedProcess | null;
-  nginx: ManagedProcess | null;
+interface NodePorts {
+  fpm: number;
+  http: number;
+}
+
+interface NodeProcesses {
+  fpm: ManagedProcess;
+  nginx: ManagedProcess;
 }
 
 function logTail(file: string, lines = 8): string {
@@ -50,87 +53,83 @@ class LocalTopology implements StartedTopology {
   baseUrl = '';
   redis: { host: string; port: number } | null = null;
   toxiproxy: { url: string; proxies: ProxyNames } | null = null;
-  balancerRetry: BalancerRetry;
+  balancerRetry!: BalancerRetry;
   env!: EnvInfo;
   startMs = 0;
   readonly nodeNames: string[];
-  private readonly nodes = new Map<string, LocalNode>();
+  private readonly nodes: NodeSlots<NodeProcesses>;
+  private readonly ports = new Map<string, NodePorts>();
+  private plan!: TopologyPlan;
   private readonly others: ManagedProcess[] = [];
   private stopped = false;
   private run!: RunDirectory;
-  private bin!: Record<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer', string>;
+  private bin!: Record<string, string>;
   private readonly log: (message: string) => void;
-  private readonly reuse: ConnectionReuse;
   private redisProc: ManagedProcess | null = null;
   private redisStopped: { keepData: boolean } | null = null;
 
   constructor(readonly spec: TopologySpec) {
-    this.nodeNames = Array.from({ length: spec.nodes }, (_, i) => `node-${i + 1}`);
-    this.balancerRetry = spec.balancer === 'nginx' ? nginxBalancerRetry() : haproxyBalancerRetry();
+    this.nodeNames = nodeNamesOf(spec);
+    this.nodes = new NodeSlots(this.nodeNames);
     this.log = spec.log ?? (() => {});
-    this.reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
+  }
+
+  private nodeDir(name: string): string {
+    return join(this.run.path, name);
+  }
+
+  /** Free ports for every listener and proxy, and the paths in the run directory. */
+  private async site(): Promise<{ site: Site; balancerPort: number; redisPort: number; toxiproxyPort: number }> {
+    const ports = await freePorts(3 + 2 * this.nodeNames.length + proxyCount(this.spec));
+    const [balancerPort, redisPort, toxiproxyPort] = ports.splice(0, 3) as [number, number, number];
+    for (const name of this.nodeNames) this.ports.set(name, { fpm: ports.shift()!, http: ports.shift()! });
+    const port = (name: string) => this.ports.get(name)!;
+    const site: Site = {
+      nodeHttp: (name) => ({ host: HOST, port: port(name).http }),
+      nodeHttpListen: (name) => `${HOST}:${port(name).http}`,
+      nodeFpm: (name) => ({ host: HOST, port: port(name).fpm }),
+      nodePaths: (name) => {
+        const dir = this.nodeDir(name);
+        return {
+          sessionDir: join(dir, 'sessions'),
+          prefixDir: dir,
+          appDir: phpAppDir,
+          fpmPidFile: join(dir, 'php-fpm.pid'),
+          fpmErrorLog: join(dir, 'php-fpm.log'),
+          phpErrorLog: join(dir, 'php-error.log'),
+        };
+      },
+      redis: this.spec.strategy.needsRedis ? { host: HOST, port: redisPort } : null,
+      proxyListen: proxyListenOn(this.spec, HOST, ports),
+      balancerListen: `${HOST}:${balancerPort}`,
+      balancerPrefixDir: join(this.run.path, 'balancer'),
+      fpmAsRoot: process.getuid?.() === 0,
+    };
+    return { site, balancerPort, redisPort, toxiproxyPort };
   }
 
   async start(signal?: AbortSignal): Promise<void> {
     const t0 = performance.now();
     reapStaleRuns(this.log);
-    const needs: BinaryName[] = ['phpFpm', 'nginx'];
-    if (this.spec.balancer === 'haproxy') needs.push('haproxy');
-    if (this.spec.strategy.needsRedis) needs.push('redisServer');
-    const found = await Promise.all(needs.map(async (n) => [n, await requireBinary(n)] as const));
-    this.bin = Object.fromEntries(found) as typeof this.bin;
     this.run = createRunDirectory(this.spec.runId);
     const envPromise = collectEnvInfo();
     try {
-      const ports = await freePorts(2 + 2 * this.spec.nodes + 1);
-      const [balancerPort, redisPort, toxiproxyPort] = ports as [number, number, number];
-      this.nodeNames.forEach((name, i) => {
-        const dir = join(this.run.path, name);
-        this.nodes.set(name, { name, dir, fpmPort: ports[3 + 2 * i]!, httpPort: ports[4 + 2 * i]!, fpm: null, nginx: null });
-      });
+      const { site, balancerPort, redisPort, toxiproxyPort } = await this.site();
+      this.plan = planTopology(this.spec, site);
+      this.balancerRetry = this.plan.retry;
+      const found = await Promise.all(this.plan.binaries.map(async (n) => [n, await requireBinary(n)] as const));
+      this.bin = Object.fromEntries(found);
 
-      const redisDirect = this.spec.strategy.needsRedis ? { host: HOST, port: redisPort } : null;
-      if (redisDirect) await this.startRedis(redisDirect.port, signal);
-      this.redis = redisDirect;
-
-      // Links: balancer -> node and node -> Redis, through Toxiproxy when proxies are on.
-      const nodeRedis = new Map<string, { host: string; port: number } | null>();
-      const balancerUpstreams: Record<string, string> = {};
+      if (site.redis) await this.startRedis(redisPort, signal);
+      this.redis = site.redis;
       if (this.spec.proxies) {
         const url = this.spec.toxiproxyUrl ?? (await this.startEmbeddedToxiproxy(toxiproxyPort, signal));
-        const client = new Toxiproxy(url);
-        const proxies: ProxyNames = { balancerToNode: {}, nodeToRedis: {} };
-        const links = this.spec.proxyLinks ?? { balancer: true, redis: true };
-        for (const node of this.nodes.values()) {
-          if (links.balancer) {
-            const name = `${this.spec.runId}-balancer-${node.name}`;
-            const proxy = await client.createProxy({ name, listen: `${HOST}:0`, upstream: `${HOST}:${node.httpPort}` });
-            proxies.balancerToNode[node.name] = name;
-            balancerUpstreams[node.name] = proxy.listen;
-          } else {
-            balancerUpstreams[node.name] = `${HOST}:${node.httpPort}`;
-          }
-          if (redisDirect && !links.redis) {
-            nodeRedis.set(node.name, redisDirect);
-          } else if (redisDirect) {
-            const redisName = `${this.spec.runId}-${node.name}-redis`;
-            const redisProxy = await client.createProxy({ name: redisName, listen: `${HOST}:0`, upstream: `${HOST}:${redisDirect.port}` });
-            proxies.nodeToRedis[node.name] = redisName;
-            const [host, port] = splitHostPort(redisProxy.listen);
-            nodeRedis.set(node.name, { host, port });
-          }
-        }
-        this.toxiproxy = { url, proxies };
-      } else {
-        for (const node of this.nodes.values()) {
-          balancerUpstreams[node.name] = `${HOST}:${node.httpPort}`;
-          nodeRedis.set(node.name, redisDirect);
-        }
+        this.toxiproxy = { url, proxies: this.plan.proxies };
+        await createLinkProxies(url, this.plan.links);
       }
-
-      await Promise.all([...this.nodes.values()].map((node) => this.startNode(node, nodeRedis.get(node.name) ?? null, signal)));
-      await this.startBalancer(balancerPort, balancerUpstreams, signal);
+      await Promise.all(this.plan.nodes.map((node) => this.startNode(node, signal)));
       this.baseUrl = `http://${HOST}:${balancerPort}`;
+      await this.startBalancer(signal);
       this.env = await envPromise;
       this.startMs = performance.now() - t0;
     } catch (error) {
@@ -147,7 +146,7 @@ class LocalTopology implements StartedTopology {
     const readyBefore = readyLines(logFile);
     const proc = spawnServer({
       name: 'redis',
-      command: this.bin.redisServer,
+      command: this.bin.redisServer!,
       args: ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
       runId: this.spec.runId,
       pidsDir: this.run.pidsDir,
@@ -192,12 +191,14 @@ class LocalTopology implements StartedTopology {
   }
 
   async connectionCounters(): Promise<Record<string, NodeConnectionCounters | null>> {
-    const nodes = [...this.nodes.values()];
-    const sockets = await readFpmSockets(nodes.filter((n) => n.fpm).map((n) => n.fpmPort)).catch(() => new Map());
+    const running = new Map(this.nodes.running());
+    const fpmPorts = [...running.keys()].map((name) => this.ports.get(name)!.fpm);
+    const sockets = await readFpmSockets(fpmPorts).catch(() => new Map());
     const out: Record<string, NodeConnectionCounters | null> = {};
     await Promise.all(
-      nodes.map(async (n) => {
-        out[n.name] = n.nginx ? { stubStatus: await readStubStatus(HOST, n.httpPort), fpm: n.fpm ? (sockets.get(n.fpmPort) ?? null) : null } : null;
+      this.nodeNames.map(async (name) => {
+        const ports = this.ports.get(name)!;
+        out[name] = running.has(name) ? { stubStatus: await readStubStatus(HOST, ports.http), fpm: sockets.get(ports.fpm) ?? null } : null;
       }),
     );
     return out;
@@ -219,148 +220,83 @@ class LocalTopology implements StartedTopology {
     return url;
   }
 
-  private writeNodeConfig(node: LocalNode, redis: { host: string; port: number } | null): { fpmConf: string; phpIni: string; nginxConf: string } {
-    const sessionDir = join(node.dir, 'sessions');
-    for (const sub of ['sessions', 'tmp/client_body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi']) {
-      mkdirSync(join(node.dir, sub), { recursive: true });
-    }
-    const phpIni = join(node.dir, 'php.ini');
-    writeFileSync(phpIni, renderPhpIni({ ...basePhpIni, 'session.serialize_handler': this.spec.serializer, ...this.spec.phpIni }));
-    const fpmConf = join(node.dir, 'php-fpm.conf');
-    writeFileSync(
-      fpmConf,
-      renderPhpFpmConfig({
-        nodeName: node.name,
-        listen: `${HOST}:${node.fpmPort}`,
-        children: this.spec.phpChildren,
-        pidFile: join(node.dir, 'php-fpm.pid'),
-        errorLog: join(node.dir, 'php-fpm.log'),
-        runAsRoot: process.getuid?.() === 0,
-        env: { SESSION_PAYLOAD: this.spec.sessionPayload ?? 'none' },
-        adminValues: {
-          ...this.spec.strategy.sessionIni({ sessionDir, redis, persistentRedis: this.reuse.redis }),
-          error_log: join(node.dir, 'php-error.log'),
-        },
-      }),
-    );
-    const nginxConf = join(node.dir, 'nginx.conf');
-    writeFileSync(
-      nginxConf,
-      renderNginxNodeConfig({
-        listen: `${HOST}:${node.httpPort}`,
-        fpm: `${HOST}:${node.fpmPort}`,
-        appDir: phpAppDir,
-        prefixDir: node.dir,
-        ...(this.reuse.fastcgi ? { fastcgiReuse: { fpmChildren: this.spec.phpChildren } } : {}),
-      }),
-    );
-    return { fpmConf, phpIni, nginxConf };
+  /** Writes the node's files from its plan; a fresh session directory (a restored node has lost its disk). */
+  private writeNodeFiles(node: NodePlan): string {
+    const dir = this.nodeDir(node.name);
+    rmSync(join(dir, 'sessions'), { recursive: true, force: true });
+    for (const sub of ['sessions', ...NGINX_TEMP_DIRS]) mkdirSync(join(dir, sub), { recursive: true });
+    for (const file of node.files) writeFileSync(join(dir, file.name), file.content);
+    return dir;
   }
 
-  private async startNode(node: LocalNode, redis: { host: string; port: number } | null, signal?: AbortSignal): Promise<void> {
-    const { fpmConf, phpIni, nginxConf } = this.writeNodeConfig(node, redis);
+  private async startNode(node: NodePlan, signal?: AbortSignal): Promise<void> {
+    const dir = this.writeNodeFiles(node);
     const asRoot = process.getuid?.() === 0;
-    node.fpm = spawnServer({
+    const fpm = spawnServer({
       name: `${node.name}-php-fpm`,
-      command: this.bin.phpFpm,
-      args: [...(asRoot ? ['-R'] : []), '-F', '-O', '-c', phpIni, '-y', fpmConf],
+      command: this.bin.phpFpm!,
+      args: [...(asRoot ? ['-R'] : []), '-F', '-O', '-c', join(dir, 'php.ini'), '-y', join(dir, 'php-fpm.conf')],
       runId: this.spec.runId,
       pidsDir: this.run.pidsDir,
-      logFile: join(node.dir, 'php-fpm.stderr.log'),
+      logFile: join(dir, 'php-fpm.stderr.log'),
     });
-    node.nginx = spawnServer({
+    const nginx = spawnServer({
       name: `${node.name}-nginx`,
-      command: this.bin.nginx,
-      args: ['-p', node.dir, '-c', nginxConf, '-e', join(node.dir, 'error.log'), '-g', 'daemon off;'],
+      command: this.bin.nginx!,
+      args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
       runId: this.spec.runId,
       pidsDir: this.run.pidsDir,
-      logFile: join(node.dir, 'nginx.stderr.log'),
+      logFile: join(dir, 'nginx.stderr.log'),
     });
-    const fpm = node.fpm;
-    const nginx = node.nginx;
+    this.nodes.set(node.name, { fpm, nginx });
     const isDead = () =>
-      fpm.hasExited() ? `php-fpm: ${logTail(fpm.logFile)} ${logTail(join(node.dir, 'php-fpm.log'))}` : nginx.hasExited() ? `nginx: ${logTail(nginx.logFile)} ${logTail(join(node.dir, 'error.log'))}` : null;
-    await waitForHttp(`${node.name} (php-fpm + nginx)`, `http://${HOST}:${node.httpPort}/health`, {
+      fpm.hasExited() ? `php-fpm: ${logTail(fpm.logFile)} ${logTail(join(dir, 'php-fpm.log'))}` : nginx.hasExited() ? `nginx: ${logTail(nginx.logFile)} ${logTail(join(dir, 'error.log'))}` : null;
+    await waitForHttp(`${node.name} (php-fpm + nginx)`, `http://${HOST}:${this.ports.get(node.name)!.http}/health`, {
       signal,
       isDead,
       expect: (body) => body.includes(`"node":"${node.name}"`),
     });
   }
 
-  private async startBalancer(port: number, upstreams: Record<string, string>, signal?: AbortSignal): Promise<void> {
+  private async startBalancer(signal?: AbortSignal): Promise<void> {
+    const { kind, file } = this.plan.balancer;
     const dir = join(this.run.path, 'balancer');
-    for (const sub of ['tmp/client_body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi']) mkdirSync(join(dir, sub), { recursive: true });
-    const sticky = this.spec.strategy.routing === 'sticky';
-    let proc: ManagedProcess;
-    if (this.spec.balancer === 'nginx') {
-      const conf = join(dir, 'nginx.conf');
-      writeFileSync(conf, renderNginxBalancerConfig({ listen: `${HOST}:${port}`, upstreams, sticky, prefixDir: dir, reuse: this.reuse.balancer }));
-      proc = spawnServer({
-        name: 'balancer-nginx',
-        command: this.bin.nginx,
-        args: ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
-        runId: this.spec.runId,
-        pidsDir: this.run.pidsDir,
-        logFile: join(dir, 'nginx.stderr.log'),
-      });
-    } else {
-      const conf = join(dir, 'haproxy.cfg');
-      writeFileSync(conf, renderHaproxyConfig({ listen: `${HOST}:${port}`, upstreams, sticky, reuse: this.reuse.balancer }));
-      proc = spawnServer({
-        name: 'balancer-haproxy',
-        command: this.bin.haproxy,
-        args: ['-db', '-f', conf],
-        runId: this.spec.runId,
-        pidsDir: this.run.pidsDir,
-        logFile: join(dir, 'haproxy.log'),
-      });
-    }
+    for (const sub of NGINX_TEMP_DIRS) mkdirSync(join(dir, sub), { recursive: true });
+    const conf = join(dir, file.name);
+    writeFileSync(conf, file.content);
+    const proc = spawnServer({
+      name: `balancer-${kind.name}`,
+      command: this.bin[kind.binary]!,
+      args: kind.localArgs({ conf, dir }),
+      runId: this.spec.runId,
+      pidsDir: this.run.pidsDir,
+      logFile: join(dir, `${kind.name}.log`),
+    });
     this.others.push(proc);
     // Ready = a request through the balancer reaches a PHP node.
-    await waitForHttp(`balancer (${this.spec.balancer})`, `http://${HOST}:${port}/health`, {
+    await waitForHttp(`balancer (${kind.name})`, `${this.baseUrl}/health`, {
       signal,
       isDead: () => (proc.hasExited() ? logTail(proc.logFile) : null),
       expect: (body) => body.includes('"ok":true'),
     });
   }
 
-  private node(name: string): LocalNode {
-    const node = this.nodes.get(name);
-    if (!node) throw new InvalidInputError(`unknown node "${name}": this topology has ${this.nodeNames.join(', ')}`);
-    return node;
-  }
-
   async killNode(name: string): Promise<void> {
-    const node = this.node(name);
-    // A kill that finds nothing to kill did not happen: say so, the run records it as failed.
-    if (!node.fpm && !node.nginx) throw new HarnessError(`${name} is not running (already killed): nothing to kill`);
-    const { fpm, nginx } = node;
     // Dead from the moment the signal is sent: a second kill while this one waits finds nothing.
-    node.fpm = null;
-    node.nginx = null;
-    await Promise.all([fpm && killProcess(fpm, this.run.pidsDir), nginx && killProcess(nginx, this.run.pidsDir)]);
+    const { fpm, nginx } = this.nodes.take(name);
+    await Promise.all([killProcess(fpm, this.run.pidsDir), killProcess(nginx, this.run.pidsDir)]);
   }
 
   async restoreNode(name: string): Promise<void> {
-    const node = this.node(name);
-    if (node.fpm || node.nginx) throw new HarnessError(`${name} is running; kill it before restoring it`);
-    // A fresh node: whatever sessions its disk held are gone.
-    rmSync(join(node.dir, 'sessions'), { recursive: true, force: true });
-    const redis = this.toxiproxy?.proxies.nodeToRedis[name] && this.redis ? await this.redisLinkOf(name) : this.redis;
-    await this.startNode(node, redis);
-  }
-
-  private async redisLinkOf(name: string): Promise<{ host: string; port: number }> {
-    const client = new Toxiproxy(this.toxiproxy!.url);
-    const proxy = await client.get(this.toxiproxy!.proxies.nodeToRedis[name]!);
-    const [host, port] = splitHostPort(proxy.listen);
-    return { host, port };
+    this.nodes.assertDown(name);
+    // Same plan, same addresses: the balancer and the link's proxy find it where it was.
+    await this.startNode(this.plan.nodes.find((n) => n.name === name)!);
   }
 
   async phpErrorLog(): Promise<string> {
     const { readFile } = await import('node:fs/promises');
     const parts = await Promise.all(
-      [...this.nodes.values()].flatMap((n) => ['php-error.log', 'php-fpm.log'].map((f) => readFile(join(n.dir, f), 'utf8').catch(() => ''))),
+      this.nodeNames.flatMap((name) => ['php-error.log', 'php-fpm.log'].map((f) => readFile(join(this.nodeDir(name), f), 'utf8').catch(() => ''))),
     );
     return parts.join('\n');
   }
@@ -373,15 +309,8 @@ class LocalTopology implements StartedTopology {
     // Balancer first (no new traffic), then nodes, then Redis and the proxy server.
     const balancer = this.others.filter((p) => p.name.startsWith('balancer'));
     await Promise.all(balancer.map((p) => stopProcess(p, pids)));
-    await Promise.all(
-      [...this.nodes.values()].flatMap((n) => [n.fpm && stopProcess(n.fpm, pids, 500), n.nginx && stopProcess(n.nginx, pids, 500)]),
-    );
-    if (this.toxiproxy && this.spec.toxiproxyUrl) {
-      // External Toxiproxy: remove the proxies we created there.
-      const client = new Toxiproxy(this.spec.toxiproxyUrl);
-      const names = [...Object.values(this.toxiproxy.proxies.balancerToNode), ...Object.values(this.toxiproxy.proxies.nodeToRedis)];
-      await Promise.allSettled(names.map(async (n) => (await client.get(n)).remove()));
-    }
+    await Promise.all(this.nodes.running().flatMap(([, n]) => [stopProcess(n.fpm, pids, 500), stopProcess(n.nginx, pids, 500)]));
+    if (this.toxiproxy && this.spec.toxiproxyUrl) await removeLinkProxies(this.spec.toxiproxyUrl, this.toxiproxy.proxies);
     await Promise.all(this.others.filter((p) => !balancer.includes(p)).map((p) => stopProcess(p, pids)));
     if (this.run) removeRunDirectory(this.run);
     return performance.now() - t0;
@@ -401,17 +330,12 @@ function readyLines(logFile: string): number {
   }
 }
 
-function splitHostPort(listen: string): [string, number] {
-  const index = listen.lastIndexOf(':');
-  return [listen.slice(0, index) || HOST, Number(listen.slice(index + 1))];
-}
-
 export const localProvider: Provider = {
   name: 'local',
   async checkDependencies(spec) {
     await requireBinary('phpFpm');
     await requireBinary('nginx');
-    if (spec.balancer === 'haproxy') await requireBinary('haproxy');
+    await requireBinary(requireBalancer(spec.balancer).binary);
     if (spec.strategy.needsRedis) await requireBinary('redisServer');
   },
   async start(spec, signal) {

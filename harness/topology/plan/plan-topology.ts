@@ -1,0 +1,194 @@
+/**
+ * Plan, then realize. `planTopology` is pure: from the spec and the provider's site (where each
+ * server listens and which paths it sees) it decides every node, every link and its Toxiproxy
+ * proxy, and renders every config file. A provider only turns the plan into processes or
+ * containers, so local and docker share all that is not about where a process runs.
+ */
+import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-config.js';
+import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
+import { requireBalancer } from '../balancers/balancer-registry.js';
+import type { BalancerKind, BalancerRetry } from '../balancers/balancer-kind.js';
+import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
+import type { ProxyNames, TopologySpec } from '../topology-types.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export const hostPort = (address: HostPort): string => `${address.host}:${address.port}`;
+
+/** Paths a node's servers see (in the run directory locally, under /psl in a container). */
+export interface NodePaths {
+  sessionDir: string;
+  /** nginx's -p prefix (temporary files). */
+  prefixDir: string;
+  appDir: string;
+  fpmPidFile: string;
+  fpmErrorLog: string;
+  phpErrorLog: string;
+}
+
+/** Where the provider puts things. Everything else is the plan's. */
+export interface Site {
+  /** How the balancer (or the link's proxy) reaches a node's nginx. */
+  nodeHttp(node: string): HostPort;
+  /** What a node's nginx binds ("127.0.0.1:PORT", or "80" in its container). */
+  nodeHttpListen(node: string): string;
+  /** Where a node's PHP-FPM listens, as its nginx reaches it. */
+  nodeFpm(node: string): HostPort;
+  nodePaths(node: string): NodePaths;
+  /** Redis as the nodes reach it without a proxy; null when the strategy needs none. */
+  redis: HostPort | null;
+  /** The listen address of a link's proxy, chosen up front so the plan can wire it. */
+  proxyListen(link: LinkKind, node: string): HostPort;
+  /** What the balancer binds. */
+  balancerListen: string;
+  balancerPrefixDir: string;
+  /** PHP-FPM runs as root (-R): the pool then needs a user and group. */
+  fpmAsRoot: boolean;
+}
+
+export type LinkKind = 'balancer' | 'redis';
+
+export interface ConfigFile {
+  /** File name (php.ini, php-fpm.conf, nginx.conf, haproxy.cfg). */
+  name: string;
+  content: string;
+}
+
+export interface NodePlan {
+  name: string;
+  /** How the balancer reaches it (directly, or through its link's proxy). */
+  upstream: string;
+  /** The Redis address its PHP uses (a proxy when the link has one). */
+  redis: HostPort | null;
+  files: ConfigFile[];
+}
+
+/** A link with a Toxiproxy proxy on it. */
+export interface LinkPlan {
+  kind: LinkKind;
+  node: string;
+  proxy: string;
+  listen: HostPort;
+  upstream: HostPort;
+}
+
+export interface TopologyPlan {
+  nodeNames: string[];
+  nodes: NodePlan[];
+  links: LinkPlan[];
+  proxies: ProxyNames;
+  balancer: { kind: BalancerKind; file: ConfigFile; sticky: boolean };
+  retry: BalancerRetry;
+  reuse: ConnectionReuse;
+  /** Binaries the local provider needs (system-binaries.ts names). */
+  binaries: Array<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer'>;
+}
+
+export function nodeNamesOf(spec: Pick<TopologySpec, 'nodes'>): string[] {
+  return Array.from({ length: spec.nodes }, (_, i) => `node-${i + 1}`);
+}
+
+/** Which links carry a proxy (none without `proxies`; the node -> Redis links only with Redis). */
+export function proxiedLinks(spec: TopologySpec): Record<LinkKind, boolean> {
+  if (!spec.proxies) return { balancer: false, redis: false };
+  const links = spec.proxyLinks ?? { balancer: true, redis: true };
+  return { balancer: links.balancer, redis: links.redis && spec.strategy.needsRedis };
+}
+
+/** How many proxy listen addresses the site must provide. */
+export function proxyCount(spec: TopologySpec): number {
+  const links = proxiedLinks(spec);
+  return spec.nodes * (Number(links.balancer) + Number(links.redis));
+}
+
+/** A site's `proxyListen` from `proxyCount(spec)` ports chosen up front on `host`. */
+export function proxyListenOn(spec: TopologySpec, host: string, ports: readonly number[]): Site['proxyListen'] {
+  const proxied = proxiedLinks(spec);
+  const keys = nodeNamesOf(spec).flatMap((node) => (['balancer', 'redis'] as const).filter((kind) => proxied[kind]).map((kind) => `${kind}:${node}`));
+  if (ports.length !== keys.length) throw new Error(`${keys.length} proxies need as many ports, got ${ports.length}`);
+  const byKey = new Map(keys.map((key, i) => [key, ports[i]!]));
+  return (kind, node) => {
+    const port = byKey.get(`${kind}:${node}`);
+    if (port === undefined) throw new Error(`no proxy is planned for the ${kind} link of ${node}`);
+    return { host, port };
+  };
+}
+
+export function proxyName(runId: string, link: LinkKind, node: string): string {
+  return link === 'balancer' ? `${runId}-balancer-${node}` : `${runId}-${node}-redis`;
+}
+
+export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
+  const balancer = requireBalancer(spec.balancer);
+  const reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
+  const redis = spec.strategy.needsRedis ? site.redis : null;
+  const proxied = proxiedLinks(spec);
+  const nodeNames = nodeNamesOf(spec);
+  const links: LinkPlan[] = [];
+  const proxies: ProxyNames = { balancerToNode: {}, nodeToRedis: {} };
+  const link = (kind: LinkKind, node: string, upstream: HostPort): HostPort => {
+    const plan: LinkPlan = { kind, node, proxy: proxyName(spec.runId, kind, node), listen: site.proxyListen(kind, node), upstream };
+    links.push(plan);
+    (kind === 'balancer' ? proxies.balancerToNode : proxies.nodeToRedis)[node] = plan.proxy;
+    return plan.listen;
+  };
+  const nodes = nodeNames.map((name): NodePlan => {
+    const upstream = proxied.balancer ? link('balancer', name, site.nodeHttp(name)) : site.nodeHttp(name);
+    const nodeRedis = redis && proxied.redis ? link('redis', name, redis) : redis;
+    return { name, upstream: hostPort(upstream), redis: nodeRedis, files: nodeFiles(spec, site, name, nodeRedis, reuse) };
+  });
+  const sticky = spec.strategy.routing === 'sticky';
+  const upstreams = Object.fromEntries(nodes.map((n) => [n.name, n.upstream]));
+  const content = balancer.render({ listen: site.balancerListen, upstreams, sticky, prefixDir: site.balancerPrefixDir, reuse: reuse.balancer });
+  const binaries = [...new Set(['phpFpm', 'nginx', balancer.binary, ...(spec.strategy.needsRedis ? ['redisServer'] : [])])] as TopologyPlan['binaries'];
+  return {
+    nodeNames,
+    nodes,
+    links,
+    proxies,
+    balancer: { kind: balancer, file: { name: balancer.configFile, content }, sticky },
+    retry: balancer.retryPolicy(),
+    reuse,
+    binaries,
+  };
+}
+
+function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort | null, reuse: ConnectionReuse): ConfigFile[] {
+  const paths = site.nodePaths(name);
+  const fpm = site.nodeFpm(name);
+  const php = renderPhpIni({ ...basePhpIni, 'session.serialize_handler': spec.serializer, ...spec.phpIni });
+  const pool = renderPhpFpmConfig({
+    nodeName: name,
+    listen: hostPort(fpm),
+    children: spec.phpChildren,
+    pidFile: paths.fpmPidFile,
+    errorLog: paths.fpmErrorLog,
+    runAsRoot: site.fpmAsRoot,
+    env: { SESSION_PAYLOAD: spec.sessionPayload ?? 'none' },
+    adminValues: {
+      ...spec.strategy.sessionIni({ sessionDir: paths.sessionDir, redis, persistentRedis: reuse.redis }),
+      error_log: paths.phpErrorLog,
+    },
+  });
+  const nginx = renderNginxNodeConfig({
+    listen: site.nodeHttpListen(name),
+    fpm: hostPort(fpm),
+    appDir: paths.appDir,
+    prefixDir: paths.prefixDir,
+    ...(reuse.fastcgi ? { fastcgiReuse: { fpmChildren: spec.phpChildren } } : {}),
+  });
+  return [
+    { name: 'php.ini', content: php },
+    { name: 'php-fpm.conf', content: pool },
+    { name: 'nginx.conf', content: nginx },
+  ];
+}
+
+export function fileOf(node: NodePlan, name: string): string {
+  const file = node.files.find((f) => f.name === name);
+  if (!file) throw new Error(`the plan of ${node.name} has no ${name}`);
+  return file.content;
+}
