@@ -5,8 +5,8 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
-import { evaluateThresholds, type ThresholdSpec } from './threshold-evaluate.js';
-import { formatThresholdValue, parseThresholdExpression } from './threshold-expression.js';
+import { evaluateThresholds, type ThresholdSpec } from '../thresholds/threshold-evaluate.js';
+import { formatThresholdValue, parseThresholdExpression } from '../thresholds/threshold-expression.js';
 import { compareToBaselines, type MaxRegression } from './regression.js';
 import { GATE_SCHEMA_ID, type GateCheck, type GateVerdict } from './gate-types.js';
 import { baselineDifferences, type LoadedBaseline } from './baseline-loader.js';

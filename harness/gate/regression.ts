@@ -25,8 +25,9 @@
  */
 import { InvalidInputError } from '../errors.js';
 import type { RunResult } from '../results/result-schema.js';
-import { formatThresholdValue } from './threshold-expression.js';
-import { anomalyRate, errorRate, latencyAtPercentile, sessionLossRate } from './result-metrics.js';
+import { formatThresholdValue } from '../thresholds/threshold-expression.js';
+import { anomalyRate, errorRate, latencyAtPercentile, sessionLossRate } from '../thresholds/result-metrics.js';
+import { median } from '../util/median.js';
 import type { GateCheck } from './gate-types.js';
 
 export const regressionKeys = ['p50', 'p90', 'p95', 'p99', 'max', 'rps', 'error_rate', 'anomaly_rate', 'session_loss_rate'] as const;
@@ -105,12 +106,6 @@ export function regressionValue(result: RunResult, key: RegressionKey): number |
 
 function kindOf(key: RegressionKey): 'ms' | 'rps' | 'rate' {
   return key === 'rps' ? 'rps' : key.endsWith('_rate') ? 'rate' : 'ms';
-}
-
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Median absolute deviation from the median, scaled by MAD_SCALE; 0 for one value. */

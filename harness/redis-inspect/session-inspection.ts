@@ -5,6 +5,7 @@
  * gc_maxlifetime means sessions never expire or expire early.
  */
 import type { Redis } from 'ioredis';
+import { median } from '../util/median.js';
 import { InvalidInputError } from '../errors.js';
 import { withRedis, type RedisTarget } from './redis-connection.js';
 
@@ -67,12 +68,6 @@ export async function scanKeys(client: Redis, pattern: string, count = 1000): Pr
   return [...seen];
 }
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 export async function inspectSessions(redis: RedisTarget, options: InspectSessionsOptions): Promise<RedisSessionInspection> {
   const prefix = options.prefix ?? DEFAULT_SESSION_PREFIX;
@@ -127,7 +122,7 @@ export async function inspectSessions(redis: RedisTarget, options: InspectSessio
       ttlMinS,
       ttlMaxS,
       keysWithoutTtl,
-      bytesPerSession: median(sizes),
+      bytesPerSession: sizes.length === 0 ? null : median(sizes),
       sampledKeys: sizes.length,
       expectedTtlS,
       ttlCheck: judgeTtls({ keys: keys.length, users, keysWithoutTtl, ttlMinS, ttlMaxS, expectedTtlS, tolerance, prefix }),

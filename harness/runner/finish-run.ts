@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
 import { writeResultFile } from '../results/result-file.js';
-import { evaluateThresholds } from '../gate/threshold-evaluate.js';
-import { computeMedianResult } from '../gate/median-result.js';
+import { evaluateThresholds } from '../thresholds/threshold-evaluate.js';
+import { computeMedianResult } from '../results/median-result.js';
 import { builtinChecks, runVerdict } from '../checks/run-checks.js';
 import { writeReport } from '../report/write-report.js';
 import type { RunOutcome } from './run-scenario.js';

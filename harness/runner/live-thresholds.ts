@@ -3,8 +3,8 @@
  * has seen so far; the first one that fails stops the load early.
  */
 import type { Scenario } from '../scenario/scenario-schema.js';
-import { parseThresholdExpression, type ThresholdMetric } from '../gate/threshold-expression.js';
-import { evaluateLive, type LiveSnapshot } from '../gate/threshold-evaluate.js';
+import { parseThresholdExpression, type ThresholdMetric } from '../thresholds/threshold-expression.js';
+import { evaluateLive, type LiveSnapshot } from '../thresholds/threshold-evaluate.js';
 import type { RunCollector } from '../results/run-collector.js';
 
 export interface ThresholdAbort {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { balancerNames } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
 import { isTimePoint, parseDuration } from './duration.js';
-import { parseThresholdExpression, thresholdMetrics } from '../gate/threshold-expression.js';
+import { parseThresholdExpression, thresholdMetrics } from '../thresholds/threshold-expression.js';
 import { phpIniKeyProblem, phpIniLimits, phpIniValueProblem } from './php-ini-rules.js';
 import { quoted } from '../util/one-line.js';
 import { connectionReusePresets, DEFAULT_CONNECTION_REUSE } from '../topology/connection-reuse.js';

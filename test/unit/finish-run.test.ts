@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyThresholds, repeatVerdict } from '../../harness/runner/finish-run.js';
-import { computeMedianResult } from '../../harness/gate/median-result.js';
+import { computeMedianResult } from '../../harness/results/median-result.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 
 const thresholds = { session_loss_rate: ['rate==0'], latency: ['p(99)<300'] };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../harness/errors.js';
 import { loadBaselines } from '../../harness/gate/baseline-loader.js';
-import { computeMedianResult } from '../../harness/gate/median-result.js';
+import { computeMedianResult } from '../../harness/results/median-result.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 
 const fixtures = new URL('../fixtures/results/', import.meta.url).pathname;

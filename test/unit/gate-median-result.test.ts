@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resultSchema } from '../../harness/results/result-schema.js';
-import { computeMedianResult, type RepeatSummary } from '../../harness/gate/median-result.js';
+import { computeMedianResult, type RepeatSummary } from '../../harness/results/median-result.js';
 import { InvalidInputError } from '../../harness/errors.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateLive, evaluateThresholds, parseThresholdExpression, type LiveSnapshot } from '../../harness/gate/threshold-expression.js';
+import { parseThresholdExpression } from '../../harness/thresholds/threshold-expression.js';
+import { evaluateLive, evaluateThresholds, type LiveSnapshot } from '../../harness/thresholds/threshold-evaluate.js';
 import { InvalidInputError } from '../../harness/errors.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 

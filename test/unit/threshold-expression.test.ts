@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../harness/errors.js';
-import { parseThresholdExpression, thresholdMetrics } from '../../harness/gate/threshold-expression.js';
+import { parseThresholdExpression, thresholdMetrics } from '../../harness/thresholds/threshold-expression.js';
 import { scenarioSchema } from '../../harness/scenario/scenario-schema.js';
 
 test('parses latency percentiles, stats and units into ms', () => {

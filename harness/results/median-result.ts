@@ -20,8 +20,8 @@
  * Thresholds are not carried over: re-evaluate them on the folded result.
  */
 import { InvalidInputError } from '../errors.js';
-import type { RunResult } from '../results/result-schema.js';
-import { median } from './regression.js';
+import type { RunResult } from './result-schema.js';
+import { median } from '../util/median.js';
 
 /** Per-run figures kept under result.repeat so the report can show the spread. */
 export interface RepeatSummary {

@@ -164,5 +164,3 @@ function round(value: number, digits = 2): string {
   return String(Number(value.toFixed(digits)));
 }
 
-export { evaluateThresholds, evaluateLive } from './threshold-evaluate.js';
-export type { LiveSnapshot, LiveVerdict, ThresholdSpec } from './threshold-evaluate.js';
