@@ -1,6 +1,7 @@
 /** Shared CLI plumbing: error -> exit code mapping, Ctrl-C handling. */
 import { ExitCode } from './exit-codes.js';
 import { HarnessError, InvalidInputError, MissingDependencyError, RunAbortedError } from '../errors.js';
+import { quoted } from '../util/one-line.js';
 import { killAllNow } from '../topology/local/process-supervisor.js';
 
 export function exitCodeFor(error: unknown): number {
@@ -47,10 +48,15 @@ export async function runMain(main: () => Promise<number>): Promise<void> {
   }
 }
 
-/** Parses a positive integer flag or throws an error that names the flag. */
-export function intFlag(name: string, value: string | undefined, min = 1): number | undefined {
+/**
+ * An integer flag: digits only (so "", " 5", "1e3" and "0x10" are refused, not read as
+ * numbers), from min to max. The message names the flag.
+ */
+export function intFlag(name: string, value: string | undefined, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidInputError(`--${name} ${JSON.stringify(value)}: expected an integer >= ${min}`);
+  const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidInputError(`--${name} ${quoted(value)}: expected an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any size' : max}`);
+  }
   return n;
 }

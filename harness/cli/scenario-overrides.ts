@@ -1,5 +1,6 @@
 /** CLI flags that override a scenario (before validation, so bad values name the flag). */
 import { InvalidInputError } from '../errors.js';
+import { intFlag } from './cli-support.js';
 import { strategyNames } from '../strategies/strategy-registry.js';
 import { connectionReusePresets } from '../topology/connection-reuse.js';
 import { durationProblem, scenarioLimits } from '../scenario/scenario-schema.js';
@@ -7,18 +8,6 @@ import { quoted } from '../util/one-line.js';
 import { balancerNames, findBalancer } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
 
-/**
- * An integer flag: digits only (so "", " 5", "1e3" and "0x10" are refused, not read as
- * numbers), from min to max. The message names the flag.
- */
-function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InvalidInputError(`--${name} ${quoted(value)}: expected an integer from ${min} to ${max}`);
-  }
-  return n;
-}
 
 /** parseArgs options shared by `scenario` and `compare`. */
 export const overrideOptions = {

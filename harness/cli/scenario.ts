@@ -66,8 +66,7 @@ async function main(): Promise<number> {
     throw new InvalidInputError(`name one scenario: known scenarios are ${listScenarioNames().join(', ')}\n${usage}`);
   }
   const name = positionals[0]!;
-  const repeat = intFlag('repeat', values.repeat) ?? 1;
-  if (repeat > 50) throw new InvalidInputError(`--repeat ${repeat}: at most 50`);
+  const repeat = intFlag('repeat', values.repeat, 1, 50) ?? 1;
   const raw = await loadScenarioModule(name);
   const input = applyOverrides(raw as Record<string, unknown>, values);
   const { scenario, faults } = validateScenario(input, name);
