@@ -74,9 +74,7 @@ export async function loadBaselines(args: string[], current: RunResult, currentP
 
 /** The runs a `--repeat` result was folded from (result.repeat.perRun[].runId); [] for a plain run. */
 export function repeatRunIds(result: RunResult): string[] {
-  const perRun = (result.repeat as { perRun?: unknown } | undefined)?.perRun;
-  if (!Array.isArray(perRun)) return [];
-  return perRun.flatMap((r) => (typeof (r as { runId?: unknown })?.runId === 'string' ? [(r as { runId: string }).runId] : []));
+  return result.repeat?.perRun.map((r) => r.runId) ?? [];
 }
 
 /**

@@ -3,47 +3,49 @@
  * requests vs uncontended reads, and the lock warnings PHP wrote to its logs.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { BurstJobs, BurstStats } from '../workload/burst-jobs.js';
-import type { Job } from '../workload/job-source.js';
+import type { BurstJobs } from '../workload/burst-jobs.js';
+import type { RequestRecord } from '../workload/load-events.js';
+import type { ConcurrencySection } from './concurrency-section.js';
+import type { Probe } from './probe.js';
+
+export type { ConcurrencySection } from './concurrency-section.js';
 
 const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
 
-/** BurstJobs' counts (documented there), and what the meter adds. */
-export interface ConcurrencySection extends BurstStats {
-  /** lostUpdates / ackedIncrements; null when no burst was determinate (nothing to divide). */
-  lostUpdateRate: number | null;
-  /**
-   * Writes refused because the session lock was not held: phpredis 6 logs "Acquire of
-   * session lock was not successful"; 5.3.7 logs nothing for the lock and PHP then reports
-   * "Failed to write session data". Both are counted (a dropped write answered with a 200).
-   */
-  lockErrors: number;
-  /** "Failed to write session data" warnings. */
-  writeErrors: number;
-  /** p99 of a burst increment minus p50 of an uncontended read: the time spent waiting (for the lock or a worker). */
-  lockWaitP99Ms: number;
-  burstLatencyP99Ms: number;
-  checkLatencyP50Ms: number;
-}
-
-export class ConcurrencyMeter {
+export class ConcurrencyProbe implements Probe<'concurrency'> {
+  readonly section = 'concurrency' as const;
   private readonly burst = histogram();
   private readonly check = histogram();
   private lockErrors = 0;
   private writeErrors = 0;
 
-  constructor(private readonly jobs: BurstJobs) {}
+  constructor(
+    private readonly jobs: BurstJobs,
+    /** The nodes' PHP error log (the lock and write warnings), when the provider can read it. */
+    private readonly phpErrorLog: (() => Promise<string>) | null,
+  ) {}
 
-  record(kind: Job['kind'], latencyMs: number): void {
-    const micros = Math.max(1, Math.round(latencyMs * 1000));
-    if (kind === 'burst') this.burst.recordValue(micros);
-    else if (kind === 'check') this.check.recordValue(micros);
+  async start(): Promise<void> {}
+
+  onLoadStart(): void {}
+
+  onRecord(record: Pick<RequestRecord, 'kind' | 'latencyMs'>): void {
+    const micros = Math.max(1, Math.round(record.latencyMs * 1000));
+    if (record.kind === 'burst') this.burst.recordValue(micros);
+    else if (record.kind === 'check') this.check.recordValue(micros);
   }
+
+  async onLoadEnd(): Promise<void> {}
 
   readLogs(text: string): void {
     const acquire = (text.match(/Acquire of session lock was not successful/g) ?? []).length;
     this.writeErrors = (text.match(/Failed to write session data/g) ?? []).length;
     this.lockErrors = Math.max(acquire, this.writeErrors);
+  }
+
+  async finish(): Promise<ConcurrencySection> {
+    if (this.phpErrorLog) this.readLogs(await this.phpErrorLog());
+    return this.summary();
   }
 
   summary(): ConcurrencySection {
@@ -61,4 +63,6 @@ export class ConcurrencyMeter {
       checkLatencyP50Ms: r(checkP50),
     };
   }
+
+  close(): void {}
 }

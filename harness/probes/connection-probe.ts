@@ -14,7 +14,8 @@ import { Redis } from 'ioredis';
 import type { StartedTopology } from '../topology/topology-types.js';
 import { FpmConnectionTracker, TIME_WAIT_SATURATION, type NodeConnectionCounters, type StubStatus } from '../topology/connection-counters.js';
 import type { ConnectionReuse, ConnectionReuseSetting } from '../topology/connection-reuse.js';
-import type { ConnectionsSection, ConnectionLinkFigures } from '../results/result-schema.js';
+import type { ConnectionsSection, ConnectionLinkFigures } from './connections-section.js';
+import type { Probe } from './probe.js';
 import { findBalancer } from '../topology/balancers/balancer-registry.js';
 
 interface NodeState {
@@ -32,7 +33,8 @@ type Interval = ConnectionsSection['timeline'][number];
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export class ConnectionProbe {
+export class ConnectionProbe implements Probe<'connections'> {
+  readonly section = 'connections' as const;
   private readonly nodes = new Map<string, NodeState>();
   private readonly timeline: Interval[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -71,7 +73,7 @@ export class ConnectionProbe {
     await this.sample(true);
   }
 
-  beginSampling(startedAt: number): void {
+  onLoadStart(startedAt: number): void {
     this.startedAt = startedAt;
     this.timer = setInterval(() => {
       if (!this.busy) this.busy = this.sample(false).finally(() => (this.busy = null));
@@ -80,7 +82,7 @@ export class ConnectionProbe {
   }
 
   /** The load is over: the last sample, before the final reads add requests of their own. */
-  async loadEnded(): Promise<void> {
+  async onLoadEnd(): Promise<void> {
     if (this.ended) return;
     if (this.timer) clearInterval(this.timer);
     await this.busy;
@@ -235,7 +237,12 @@ export class ConnectionProbe {
     }
   }
 
-  section(): ConnectionsSection {
+  async finish(): Promise<ConnectionsSection> {
+    return this.figures();
+  }
+
+  /** The section from the samples taken so far. */
+  figures(): ConnectionsSection {
     const nodes = [...this.nodes.entries()];
     const requests = nodes.reduce((n, [, s]) => n + s.requests, 0);
     const figures = (newConnections: number, method: string, lowerBound?: string, linkRequests = requests): ConnectionLinkFigures => ({

@@ -1,6 +1,7 @@
 /**
  * Redis inspection for every run with a Redis store (ioredis, straight to Redis, not through
- * the fault proxies): key count and memory every few seconds during the run; after it, the
+ * the fault proxies): key count and memory every few seconds during the run; after it, every
+ * user's stored session decoded and checked against the HTTP model (the store check), the
  * session keys vs users, their TTLs against session.gc_maxlifetime (and that one use
  * refreshes the TTL), bytes per session, Redis ops/s and commands per request.
  */
@@ -9,28 +10,26 @@ import { performance } from 'node:perf_hooks';
 import { inspectSessions } from '../redis-inspect/session-inspection.js';
 import { diffCommandStats, sampleCommandStats, type CommandStatsSample } from '../redis-inspect/command-stats.js';
 import { checkTtlRefreshedByUse, sessionKey } from '../redis-inspect/ttl-refresh.js';
-import type { UserModel } from '../checks/session-checker.js';
+import { checkStoredSessions, compareWithVerdict } from '../redis-inspect/store-check.js';
+import { userVerdict } from '../checks/session-checker.js';
 import { cookieHeader } from '../workload/cookie-jar.js';
+import type { Probe, ProbeEnd } from './probe.js';
+import type { RedisSection } from './redis-section.js';
 
-export interface RedisSection {
-  keys: number;
-  users: number;
-  lockKeys: number;
-  ttlMinS: number | null;
-  ttlMaxS: number | null;
-  keysWithoutTtl: number;
+export interface RedisProbeOptions {
+  /** session.gc_maxlifetime: the TTL every key should have. */
   expectedTtlS: number;
-  bytesPerSession: number | null;
-  opsPerSec: number;
-  commandsPerRequest: number | null;
-  perCommand: Record<string, number>;
-  ttlCheck: { passed: boolean; message: string };
-  ttlRefresh: { passed: boolean; message: string } | null;
-  /** Every 5 s during the run: keys in Redis and used memory. */
-  samples: Array<{ t: number; keys: number; usedMemoryBytes: number }>;
+  /** session.serialize_handler of the nodes. */
+  serializer: string;
+  /** session.name: the cookie holding the session id. */
+  cookieName: string;
+  /** Bursts mode learns counts by reading: visit_count is not a per-write account there. */
+  compareVisitCount: boolean;
+  log: (message: string) => void;
 }
 
-export class RedisProbe {
+export class RedisProbe implements Probe<'redis'> {
+  readonly section = 'redis' as const;
   private readonly client: Redis;
   private before: CommandStatsSample | null = null;
   private after: CommandStatsSample | null = null;
@@ -40,7 +39,7 @@ export class RedisProbe {
 
   constructor(
     private readonly address: { host: string; port: number },
-    private readonly expectedTtlS: number,
+    private readonly options: RedisProbeOptions,
   ) {
     this.client = new Redis({ host: address.host, port: address.port, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     // A restarted Redis (redis-restart) drops it for a moment: ioredis reconnects; samples missed meanwhile are skipped.
@@ -52,8 +51,8 @@ export class RedisProbe {
     this.before = await sampleCommandStats(this.client);
   }
 
-  /** Called when the workload starts; samples until finish(). */
-  beginSampling(startedAt: number): void {
+  /** Called when the workload starts; samples until the load ends. */
+  onLoadStart(startedAt: number): void {
     this.startedAt = startedAt;
     this.timer = setInterval(() => void this.sample(), 5000);
     this.timer.unref();
@@ -72,56 +71,74 @@ export class RedisProbe {
   }
 
   /** The load is over: Redis's counters now, before final reads and checks add their own commands. */
-  async loadEnded(): Promise<void> {
+  async onLoadEnd(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.after = await sampleCommandStats(this.client);
   }
 
-  async finish(options: { requests: number; durationMs: number; users: UserModel[]; baseUrl: string }): Promise<RedisSection> {
+  /** Nothing after a run cut short: its sessions are mid-flight and its final reads were not made. */
+  async finish(end: ProbeEnd): Promise<RedisSection | null> {
     if (this.timer) clearInterval(this.timer);
+    if (end.aborted) return null;
+    const { log, cookieName, expectedTtlS } = this.options;
+    log('inspecting Redis (every stored session against the model, keys, TTLs, memory, commands per request)');
+    const after = this.after ?? (await sampleCommandStats(this.client));
+    const diff = diffCommandStats(this.before!, after, { requests: end.requests, durationMs: end.durationMs });
+    // The store check first: the TTL-refresh touch below is one more write the model does not record.
+    let storeCheck: RedisSection['storeCheck'];
+    let storeCheckError: string | undefined;
     try {
-      const after = this.after ?? (await sampleCommandStats(this.client));
-      const diff = diffCommandStats(this.before!, after, { requests: options.requests, durationMs: options.durationMs });
-      // A session last used at the start of a long run has aged by the whole run.
-      const ttlToleranceS = Math.max(60, Math.ceil(options.durationMs / 1000) + 60);
-      const inspection = await inspectSessions(this.client, { users: options.users.length, expectedTtlS: this.expectedTtlS, ttlToleranceS });
-      // One user with a session in Redis: does one more visit push its TTL back up? (A
-      // read_and_close read would not: only a write refreshes the key.)
-      let ttlRefresh: RedisSection['ttlRefresh'] = null;
-      const user = options.users.find((u) => u.tokenStored && u.cookies.has('PHPSESSID'));
-      if (user) {
-        const check = await checkTtlRefreshedByUse(this.client, {
-          key: sessionKey(user.cookies.get('PHPSESSID')!),
-          expectedTtlS: this.expectedTtlS,
-          touch: async () => {
-            const response = await fetch(`${options.baseUrl}/?user=${user.id}`, {
-              headers: { cookie: cookieHeader(user.cookies) },
-              signal: AbortSignal.timeout(5000),
-            });
-            await response.text();
-          },
-        });
-        ttlRefresh = { passed: check.passed, message: check.message };
-      }
-      return {
-        keys: inspection.keys,
-        users: inspection.users,
-        lockKeys: inspection.lockKeys,
-        ttlMinS: inspection.ttlMinS,
-        ttlMaxS: inspection.ttlMaxS,
-        keysWithoutTtl: inspection.keysWithoutTtl,
-        expectedTtlS: this.expectedTtlS,
-        bytesPerSession: inspection.bytesPerSession,
-        opsPerSec: Math.round(diff.opsPerSec * 10) / 10,
-        commandsPerRequest: diff.commandsPerRequest === null ? null : Math.round(diff.commandsPerRequest * 100) / 100,
-        perCommand: diff.perCommand,
-        ttlCheck: inspection.ttlCheck,
-        ttlRefresh,
-        samples: this.samples,
-      };
-    } finally {
-      this.client.disconnect();
+      storeCheck = await checkStoredSessions(this.address, end.users, {
+        serializer: this.options.serializer,
+        cookieName,
+        compareVisitCount: this.options.compareVisitCount,
+      });
+      const sessions = { users: end.users.length, intact: 0, recovered: 0, lost: 0, unknown: 0, unserved: 0 };
+      for (const user of end.users) sessions[userVerdict(user)]++;
+      log(`store check: ${compareWithVerdict(storeCheck, sessions).statement}`);
+    } catch (error) {
+      storeCheckError = (error as Error).message;
+      log(`store check failed: ${storeCheckError}`);
     }
+    // A session last used at the start of a long run has aged by the whole run.
+    const ttlToleranceS = Math.max(60, Math.ceil(end.durationMs / 1000) + 60);
+    const inspection = await inspectSessions(this.client, { users: end.users.length, expectedTtlS, ttlToleranceS });
+    // One user with a session in Redis: does one more visit push its TTL back up? (A
+    // read_and_close read would not: only a write refreshes the key.)
+    let ttlRefresh: RedisSection['ttlRefresh'] = null;
+    const user = end.users.find((u) => u.tokenStored && u.cookies.has(cookieName));
+    if (user) {
+      const check = await checkTtlRefreshedByUse(this.client, {
+        key: sessionKey(user.cookies.get(cookieName)!),
+        expectedTtlS,
+        touch: async () => {
+          const response = await fetch(`${end.baseUrl}/?user=${user.id}`, {
+            headers: { cookie: cookieHeader(user.cookies) },
+            signal: AbortSignal.timeout(5000),
+          });
+          await response.text();
+        },
+      });
+      ttlRefresh = { passed: check.passed, message: check.message };
+    }
+    return {
+      keys: inspection.keys,
+      users: inspection.users,
+      lockKeys: inspection.lockKeys,
+      ttlMinS: inspection.ttlMinS,
+      ttlMaxS: inspection.ttlMaxS,
+      keysWithoutTtl: inspection.keysWithoutTtl,
+      expectedTtlS,
+      bytesPerSession: inspection.bytesPerSession,
+      opsPerSec: Math.round(diff.opsPerSec * 10) / 10,
+      commandsPerRequest: diff.commandsPerRequest === null ? null : Math.round(diff.commandsPerRequest * 100) / 100,
+      perCommand: diff.perCommand,
+      ttlCheck: inspection.ttlCheck,
+      ttlRefresh,
+      samples: this.samples,
+      ...(storeCheck ? { storeCheck } : {}),
+      ...(storeCheckError ? { storeCheckError } : {}),
+    };
   }
 
   close(): void {

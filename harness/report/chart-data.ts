@@ -3,7 +3,7 @@
  * client script hands to uPlot. All derived numbers are computed here, none in the browser.
  */
 import type { RunResult, TimelinePoint } from '../results/result-schema.js';
-import type { SerializationRow } from './optional-sections.js';
+import type { SerializationRow } from '../serialization/serialization-section.js';
 import { nodeColors, type SeriesStyle } from './series-style.js';
 
 export type ChartKind = 'time' | 'spectrum' | 'category';
@@ -126,9 +126,9 @@ export function buildNodeChart(r: RunResult, index: number): ChartSpec {
 }
 
 export function serializationLabel(row: SerializationRow, withProfile: boolean): string {
-  const parts = [row.handler ?? '?'];
-  if (row.compression && row.compression !== 'none') parts.push(`+${row.compression}`);
-  if (withProfile && row.profile) parts.push(` (${row.profile})`);
+  const parts = [row.handler];
+  if (row.compression !== 'none') parts.push(`+${row.compression}`);
+  if (withProfile) parts.push(` (${row.profile})`);
   return parts.join('');
 }
 

@@ -5,17 +5,10 @@ import { figure } from './detail-sections.js';
 import { fmtBytes, fmtInt, fmtMs, fmtNum, fmtRate, fmtSeconds, isNum } from './format.js';
 import { escapeHtml } from './html-escape.js';
 import { markup, seriesHeader, table, type Cell } from './html-table.js';
-import {
-  asRecord,
-  readFields,
-  readGate,
-  readRecordTables,
-  readSerialization,
-  readSteps,
-  type RecordTable,
-  type SerializationRow,
-} from './optional-sections.js';
+import { asRecord, readFields, readRecordTables, type RecordTable } from './optional-sections.js';
+import type { SerializationRow } from '../serialization/serialization-section.js';
 import type { SeriesStyle } from './series-style.js';
+import { storeCheckSection } from './store-check-html.js';
 
 export interface OptionalSection {
   id: string;
@@ -25,8 +18,6 @@ export interface OptionalSection {
 }
 
 type Formats = Record<string, [label: string, format: (v: unknown) => string]>;
-
-const unreadable = (what: string) => `<p class="muted">This result has a <code>${escapeHtml(what)}</code> section, but nothing in it could be read.</p>`;
 
 /** "120–180 s" for short runs, "2 min 00 s – 3 min 00 s" otherwise. */
 function fmtWindow(startMs: number, endMs: number): string {
@@ -66,10 +57,10 @@ function valueCell(key: string, v: unknown, formats: Formats = {}): Cell {
   return JSON.stringify(v);
 }
 
-function fieldsTable(v: unknown, known: Formats, section: string): string {
-  const fields = (readFields(v, Object.keys(known)) ?? []).filter(([, x]) => !(Array.isArray(x) && x.some((e) => asRecord(e))));
-  const tables = asRecord(v) ? readRecordTables(asRecord(v)!) : [];
-  if (fields.length === 0 && tables.length === 0) return unreadable(section);
+/** A typed section's fields as one table, its arrays of objects as tables of their own; `skip`: keys shown elsewhere. */
+function fieldsTable(v: object, known: Formats, skip: readonly string[] = []): string {
+  const fields = readFields(v, Object.keys(known), skip).filter(([, x]) => !(Array.isArray(x) && x.some((e) => asRecord(e))));
+  const tables = readRecordTables(v, skip);
   const rows: Cell[][] = fields.map(([k, val]) => [known[k]?.[0] ?? k, valueCell(k, val, known)]);
   const main = rows.length ? table([], rows, { rowHeaders: true, cls: 'numeric compact fields' }) : '';
   return main + tables.map((t) => recordsTable(t)).join('');
@@ -144,9 +135,8 @@ function stepsSection(results: readonly RunResult[], styles: readonly SeriesStyl
   const charts: ChartSpec[] = [];
   const parts: string[] = [];
   results.forEach((r, i) => {
-    const steps = readSteps(r.steps);
-    if (steps === null) return;
-    if (steps.length === 0) return void parts.push(heading(styles[i]!) + unreadable('steps'));
+    const steps = r.steps;
+    if (!steps || steps.length === 0) return;
     const chart = buildStepsChart(steps, styles[i]!, i);
     charts.push(chart);
     const rows: Cell[][] = steps.map((s) => [s.label, fmtWindow(s.startMs, s.endMs), fmtInt(s.requests), fmtMs(s.p50), fmtMs(s.p99), fmtInt(s.errors), fmtInt(s.anomalies)]);
@@ -165,10 +155,10 @@ function serializationProfiles(rows: SerializationRow[], index: number, charts: 
       const group = rows.filter((r) => r.profile === profile);
       const [ops, bytes] = buildSerializationCharts(group, `${index}-${k}`);
       charts.push(ops!, bytes!);
-      const txt = (v: string | null): Cell => ({ value: v ?? '—', cls: 'txt' });
-      const cells: Cell[][] = group.map((x) => [x.handler ?? '—', txt(x.compression), withSpread(x.encodeOpsPerSec, x.encodeSpreadPct), withSpread(x.decodeOpsPerSec, x.decodeSpreadPct), fmtBytes(x.bytes)]);
-      const title = profile === null ? '' : `<h4>profile ${escapeHtml(profile)}</h4>`;
-      return `${title}${table(['handler', 'compression', 'encode ops/s', 'decode ops/s', 'size'], cells, { cls: 'numeric compact', rowHeaders: true })}<div class="grid2">${figure(ops!.id, `Encode and decode operations per second${profile === null ? '' : ` (${profile})`}, higher is better`)}${figure(bytes!.id, `Encoded session size${profile === null ? '' : ` (${profile})`}, smaller is better`)}</div>`;
+      const txt = (v: string): Cell => ({ value: v, cls: 'txt' });
+      const cells: Cell[][] = group.map((x) => [x.handler, txt(x.compression), withSpread(x.encodeOpsPerSec, x.encodeSpreadPct), withSpread(x.decodeOpsPerSec, x.decodeSpreadPct), fmtBytes(x.bytes)]);
+      const title = `<h4>profile ${escapeHtml(profile)}</h4>`;
+      return `${title}${table(['handler', 'compression', 'encode ops/s', 'decode ops/s', 'size'], cells, { cls: 'numeric compact', rowHeaders: true })}<div class="grid2">${figure(ops!.id, `Encode and decode operations per second (${profile}), higher is better`)}${figure(bytes!.id, `Encoded session size (${profile}), smaller is better`)}</div>`;
     })
     .join('');
 }
@@ -177,15 +167,14 @@ function serializationSection(results: readonly RunResult[], styles: readonly Se
   const charts: ChartSpec[] = [];
   const parts: string[] = [];
   results.forEach((r, i) => {
-    const rows = readSerialization(r.serialization);
-    if (rows === null) return;
-    const section = asRecord(r.serialization);
-    const tables = section ? readRecordTables(section, ['rows', 'results']) : [];
-    if (rows.length === 0 && tables.length === 0) return void parts.push(heading(styles[i]!) + unreadable('serialization'));
-    const info = (readFields(section ?? undefined, ['php', 'phpredis', 'igbinary', 'msgpack', 'compressionSupported', 'samples', 'sampleMs', 'payload']) ?? [])
-      .filter(([k, v]) => !Array.isArray(v) && !['rows', 'note', 'compressionNote'].includes(k) && (v === null || typeof v !== 'object'))
+    const section = r.serialization;
+    if (!section) return;
+    const rows = section.rows;
+    const tables = readRecordTables(section, ['rows']);
+    const info = readFields(section, ['php', 'phpredis', 'igbinary', 'msgpack', 'compressionSupported', 'samples', 'sampleMs', 'payload'], ['rows', 'note', 'compressionNote'])
+      .filter(([, v]) => !Array.isArray(v) && (v === null || typeof v !== 'object'))
       .map(([k, v]) => `${escapeHtml(k)} <b>${escapeHtml(v === null ? '—' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v))}</b>`);
-    const notes = ['note', 'compressionNote'].flatMap((k) => (typeof section?.[k] === 'string' ? [`<p class="muted">${escapeHtml(section[k])}</p>`] : []));
+    const notes = [section.note, section.compressionNote].map((n) => `<p class="muted">${escapeHtml(n)}</p>`);
     parts.push(
       heading(styles[i]!) +
         (info.length ? `<p class="kv">${info.join(' · ')}</p>` : '') +
@@ -197,8 +186,11 @@ function serializationSection(results: readonly RunResult[], styles: readonly Se
   return parts.length ? { id: 'serialization', title: 'Serialization', html: parts.join(''), charts } : null;
 }
 
-function fieldsSection(results: readonly RunResult[], styles: readonly SeriesStyle[], key: 'redis' | 'concurrency', title: string, known: Formats): OptionalSection | null {
-  const parts = results.flatMap((r, i) => (r[key] === undefined ? [] : [`<div class="card">${heading(styles[i]!)}${fieldsTable(r[key], known, key)}</div>`]));
+function fieldsSection(results: readonly RunResult[], styles: readonly SeriesStyle[], key: 'redis' | 'concurrency', title: string, known: Formats, skip: readonly string[] = []): OptionalSection | null {
+  const parts = results.flatMap((r, i) => {
+    const section = r[key];
+    return section === undefined ? [] : [`<div class="card">${heading(styles[i]!)}${fieldsTable(section, known, skip)}</div>`];
+  });
   return parts.length ? { id: key, title, html: `<div class="cards">${parts.join('')}</div>`, charts: [] } : null;
 }
 
@@ -233,12 +225,13 @@ function connectionsSection(results: readonly RunResult[], styles: readonly Seri
 function gateSection(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection | null {
   const parts: string[] = [];
   results.forEach((r, i) => {
-    const gate = readGate(r.gate);
-    if (gate === null) return;
-    const b = gate.passed === true ? 'pass' : gate.passed === false ? 'fail' : 'unknown';
-    const fields = gate.fields.length ? table([], gate.fields.map(([k, v]) => [k, valueCell(k, v)]), { rowHeaders: true, cls: 'compact fields' }) : '';
-    const tables = gate.tables.map((t) => recordsTable(t)).join('');
-    const body = fields || tables ? fields + tables : unreadable('gate');
+    const gate = r.gate;
+    if (!gate) return;
+    const b = gate.passed ? 'pass' : 'fail';
+    const isTable = (x: unknown) => Array.isArray(x) && x.some((e) => asRecord(e) !== null);
+    const shown = readFields(gate, ['counts', 'checkedAt', 'result', 'maxRegression', 'warnings'], ['passed', 'schema']).filter(([, x]) => !isTable(x) && !(Array.isArray(x) && x.length === 0));
+    const fields = shown.length ? table([], shown.map(([k, v]) => [k, valueCell(k, v)]), { rowHeaders: true, cls: 'compact fields' }) : '';
+    const body = fields + readRecordTables(gate).map((t) => recordsTable(t)).join('');
     parts.push(`<h3>${seriesHeader(styles[i]!.label, styles[i]!.color).html} <span class="badge ${b}">${b.toUpperCase()}</span></h3>${body}`);
   });
   return parts.length ? { id: 'gate', title: 'CI gate', html: parts.join(''), charts: [] } : null;
@@ -248,7 +241,8 @@ export function optionalSections(results: readonly RunResult[], styles: readonly
   const build = [
     () => stepsSection(results, styles),
     () => serializationSection(results, styles),
-    () => fieldsSection(results, styles, 'redis', 'Redis', redisFields),
+    () => fieldsSection(results, styles, 'redis', 'Redis', redisFields, ['storeCheck', 'storeCheckError']),
+    () => storeCheckSection(results, styles),
     () => fieldsSection(results, styles, 'concurrency', 'Concurrency (lost updates)', concurrencyFields),
     () => connectionsSection(results, styles),
     () => gateSection(results, styles),

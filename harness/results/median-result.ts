@@ -22,17 +22,10 @@
 import { InvalidInputError } from '../errors.js';
 import type { RunResult } from './result-schema.js';
 import { median } from '../util/median.js';
+import type { RepeatSummary } from './repeat-section.js';
 
 /** Per-run figures kept under result.repeat so the report can show the spread. */
-export interface RepeatSummary {
-  runs: number;
-  /** The run whose timeline, faults and environment the folded result carries. */
-  timelineFrom: string;
-  /** The run whose sessions, outcomes, error counts, concurrency and samples it carries. */
-  worstRun: string;
-  perRun: Array<{ runId: string; rps: number; p99: number; errors: number; total: number; lost: number; leak: number }>;
-  spread: { rps: { min: number; max: number }; p99: { min: number; max: number } };
-}
+export type { RepeatSummary } from './repeat-section.js';
 
 // toPrecision: the median of 1.632 and 1.635 is 1.6335, not 1.6335000000000002.
 const medianOf = (values: number[]) => Number(median(values).toPrecision(12));
@@ -54,8 +47,7 @@ function anomalies(result: RunResult): number {
 }
 
 function lostUpdates(result: RunResult): number {
-  const lost = (result.concurrency as { lostUpdates?: unknown } | undefined)?.lostUpdates;
-  return typeof lost === 'number' ? lost : 0;
+  return result.concurrency?.lostUpdates ?? 0;
 }
 
 const errorRateOf = (r: RunResult) => (r.requests.total === 0 ? 0 : r.requests.errors / r.requests.total);

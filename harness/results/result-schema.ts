@@ -7,6 +7,16 @@ import { z } from 'zod';
 import { balancerRetrySchema } from '../topology/balancers/balancer-kind.js';
 import { balancerNames } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
+import { concurrencySectionSchema } from '../probes/concurrency-section.js';
+import { connectionsSectionSchema } from '../probes/connections-section.js';
+import { redisSectionSchema } from '../probes/redis-section.js';
+import { serializationResultSectionSchema } from '../serialization/serialization-section.js';
+import { gateVerdictSchema } from './gate-section.js';
+import { repeatSectionSchema } from './repeat-section.js';
+
+export { connectionLinkSchema, connectionsSectionSchema, type ConnectionLinkFigures, type ConnectionsSection } from '../probes/connections-section.js';
+export type { ConcurrencySection } from '../probes/concurrency-section.js';
+export type { RedisSection } from '../probes/redis-section.js';
 
 export const RESULT_SCHEMA_ID = 'php-session-lab/result@1';
 
@@ -199,45 +209,6 @@ export const guardsSectionSchema = z.object({
 });
 export type GuardsSection = z.infer<typeof guardsSectionSchema>;
 
-/** One link's new connections per request (result.connections.links). */
-export const connectionLinkSchema = z.object({
-  /** New TCP connections opened on the link during the load. */
-  newConnections: count,
-  /** Requests the nodes' nginx served in the same time (the harness's own status reads excluded). */
-  requests: count,
-  /** newConnections / requests; null without requests. */
-  perRequest: z.number().nonnegative().nullable(),
-  /** How the connections were counted. */
-  method: z.string(),
-  /** Set when the figure is only a lower bound, and why. */
-  lowerBound: z.string().optional(),
-});
-export type ConnectionLinkFigures = z.infer<typeof connectionLinkSchema>;
-
-/** Connection reuse as configured and new connections per request as measured (harness/runner/connection-probe.ts). */
-export const connectionsSectionSchema = z.object({
-  /** topology.connectionReuse as written, and per link as rendered (true = connections reused). */
-  reuse: z.object({
-    setting: z.union([z.string(), z.record(z.string(), z.boolean())]),
-    balancer: z.boolean(),
-    fastcgi: z.boolean(),
-    redis: z.boolean(),
-  }),
-  /** Sampling period of the counters. */
-  intervalMs: ms,
-  /** balancer -> node, node nginx -> PHP-FPM, PHP -> Redis; null = not measured (no Redis, no socket table). */
-  links: z.object({ balancer: connectionLinkSchema.nullable(), fastcgi: connectionLinkSchema.nullable(), redis: connectionLinkSchema.nullable() }),
-  nodes: z.record(
-    z.string(),
-    z.object({ accepts: count, requests: count, fpmConnections: count.nullable(), restarts: count, missedSamples: count }),
-  ),
-  redisRestarts: count,
-  /** Per sampling interval (t = ms since the workload started at its end): requests and new connections per link. */
-  timeline: z.array(z.object({ t: ms, requests: count, balancer: count, fastcgi: count.nullable(), redis: count.nullable() })),
-  notes: z.array(z.string()),
-});
-export type ConnectionsSection = z.infer<typeof connectionsSectionSchema>;
-
 export const resultSchema = z
   .object({
     schema: z.literal(RESULT_SCHEMA_ID),
@@ -334,12 +305,16 @@ export const resultSchema = z
     guards: guardsSectionSchema.optional(),
     /** New connections per request per link, and the connection reuse they ran with. Older results have none. */
     connections: connectionsSectionSchema.optional(),
-    /** Optional sections written by other parts of the harness (serialization, concurrency, redis, gate). */
-    serialization: z.unknown().optional(),
-    concurrency: z.unknown().optional(),
-    redis: z.unknown().optional(),
-    gate: z.unknown().optional(),
-    repeat: z.unknown().optional(),
+    /** The serialization scenario: PHP-side bench and one end-to-end run per handler. */
+    serialization: serializationResultSectionSchema.optional(),
+    /** Bursts mode: lost updates under concurrent requests (the concurrency probe). */
+    concurrency: concurrencySectionSchema.optional(),
+    /** Runs with a Redis store: keys, TTLs, commands per request, the store check (the Redis probe). */
+    redis: redisSectionSchema.optional(),
+    /** The verdict of `npm run gate --write-result`. */
+    gate: gateVerdictSchema.optional(),
+    /** --repeat: how the result was folded from its runs. */
+    repeat: repeatSectionSchema.optional(),
   })
   .passthrough();
 

@@ -16,9 +16,8 @@ import { GuardSampler } from '../guards/guard-sampler.js';
 import { VirtualUserPool } from '../workload/virtual-users.js';
 import { VisitJobs } from '../workload/visit-jobs.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
-import { ConcurrencyMeter } from '../checks/concurrency-meter.js';
-import { RedisProbe, type RedisSection } from './redis-probe.js';
-import { ConnectionProbe } from './connection-probe.js';
+import { createProbes } from '../probes/probe-registry.js';
+import type { Probe, ProbeSectionName, ProbeSections } from '../probes/probe.js';
 import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js';
 import { createLoadGenerator, type LoadGenerator } from '../workload/load-generator.js';
 import { plannedDurationMs } from '../workload/workload-plan.js';
@@ -31,7 +30,7 @@ import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult, type WorkloadSection } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
 import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
-import { fastcgiReuseWarning, resolveConnectionReuse } from '../topology/connection-reuse.js';
+import { resolveConnectionReuse } from '../topology/connection-reuse.js';
 import { assertToxiproxyReachable } from './toxiproxy-reachable.js';
 import { HarnessError, InvalidInputError } from '../errors.js';
 
@@ -104,11 +103,10 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let measuredMs = 0;
   let windows: RunResult['faults'] = [];
   const workQuery = w.workMs > 0 ? `&work=${w.workMs}` : '';
-  const bursts = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, REQUEST_DEADLINE_MS) : null;
-  const concurrency = bursts ? new ConcurrencyMeter(bursts) : null;
-  let redisProbe: RedisProbe | null = null;
-  let connectionProbe: ConnectionProbe | null = null;
-  let redisSection: RedisSection | null = null;
+  const jobs = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, REQUEST_DEADLINE_MS) : new VisitJobs(pool, workQuery, REQUEST_DEADLINE_MS);
+  // Probes (harness/probes/): each watches the run from the side and returns one result section.
+  let probes: Probe[] = [];
+  const sections: Partial<ProbeSections> = {};
   let thresholdAbort: ThresholdAbort | null = null;
   let finalReadSummary: FinalReadSummary | null = null;
   // Environment guards (harness/guards/): the machine's own state, sampled through the run.
@@ -121,18 +119,8 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
     options.signal?.throwIfAborted();
 
-    if (topology.redis) {
-      const gcMaxLifetime = Number(scenario.topology.phpIni['session.gc_maxlifetime'] ?? 1440);
-      redisProbe = new RedisProbe(topology.redis, gcMaxLifetime);
-      await redisProbe.start();
-    }
-    if (topology.connectionCounters) {
-      const reuse = { setting: scenario.topology.connectionReuse, resolved: spec.connectionReuse! };
-      const warning = fastcgiReuseWarning(reuse.resolved, spec.phpChildren, w.connections);
-      if (warning) options.log(`warning: ${warning}`);
-      connectionProbe = new ConnectionProbe(topology, reuse, { intervalMs: provider.name === 'docker' ? 5000 : 1000, otherRedisClients: redisProbe ? 1 : 0 });
-      await connectionProbe.start();
-    }
+    probes = createProbes({ scenario, spec, topology, jobs, providerName: provider.name, log: options.log });
+    for (const probe of probes) await probe.start();
     const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
     const started = topology;
     schedule = new FaultSchedule(faults, { topology: started, toxiproxy, log: (m) => options.log(`fault: ${m}`) }, durationMs);
@@ -140,12 +128,13 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       workload: w,
       baseUrl: topology.baseUrl,
       pool,
-      jobs: bursts ?? new VisitJobs(pool, workQuery, REQUEST_DEADLINE_MS),
+      jobs,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     load = workload;
+    const recording = probes.filter((p) => p.onRecord);
     workload.on('record', (r) => {
-      concurrency?.record(r.kind, r.latencyMs);
+      for (const probe of recording) probe.onRecord!(r);
       const user = pool.users[r.userIndex]!;
       collector.record({
         t: r.t,
@@ -165,8 +154,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     workload.on('start', () => {
       workloadStart = workload.startedAt;
       sched.start(workload.startedAt);
-      redisProbe?.beginSampling(workload.startedAt);
-      connectionProbe?.beginSampling(workload.startedAt);
+      for (const probe of probes) probe.onLoadStart(workload.startedAt);
       guards.start(workload.startedAt);
     });
     workload.on('connError', (code) => guards.noteError(code));
@@ -194,8 +182,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     }
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
-    await redisProbe?.loadEnded();
-    await connectionProbe?.loadEnded();
+    for (const probe of probes) await probe.onLoadEnd();
     // Heal before inspecting: the TTL check makes one request through the nodes.
     windows = await schedule.finish(measuredMs);
     if (!aborted) {
@@ -207,16 +194,14 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     }
     // Counters that kept counting through the final reads (conntrack drops, log lines), before the stack and its logs go.
     guards.close();
-    if (concurrency && topology.phpErrorLog) concurrency.readLogs(await topology.phpErrorLog());
-    if (redisProbe && !aborted) {
-      options.log('inspecting Redis (keys, TTLs, memory, commands per request)');
-      redisSection = await redisProbe.finish({ requests: collector.requests, durationMs: measuredMs, users: pool.users, baseUrl: topology.baseUrl });
-      redisProbe = null;
+    const end = { requests: collector.requests, durationMs: measuredMs, users: pool.users, baseUrl: topology.baseUrl, aborted, finalReadsDone: finalReadSummary !== null };
+    for (const probe of probes) {
+      const section = await probe.finish(end);
+      if (section !== null) attachSection(sections, probe.section, section);
     }
   } finally {
     guards.close();
-    redisProbe?.close();
-    connectionProbe?.close();
+    for (const probe of probes) probe.close();
     if (schedule && !schedule.finished) windows = await schedule.finish(measuredMs || performance.now() - workloadStart);
     if (topology) {
       options.log('stopping the stack');
@@ -241,13 +226,15 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     guards: guards.section(),
     workload: load?.summary(measuredMs) ?? null,
   });
-  if (concurrency) result.concurrency = concurrency.summary();
-  if (redisSection) result.redis = redisSection;
-  if (connectionProbe) result.connections = connectionProbe.section();
+  Object.assign(result, sections);
   if (thresholdAbort) result.thresholdAbort = thresholdAbort;
   if (finalReadSummary) result.finalReads = finalReadSummary;
   if (aborted) options.log('run aborted: the result covers the part that ran');
   return { result, resultPath: join(options.outDir, 'result.json'), aborted };
+}
+
+function attachSection<K extends ProbeSectionName>(sections: Partial<ProbeSections>, key: K, section: ProbeSections[K]): void {
+  sections[key] = section;
 }
 
 interface BuildInput {

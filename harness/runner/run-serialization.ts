@@ -9,16 +9,8 @@ import type { FaultSpec, Scenario } from '../scenario/scenario-schema.js';
 import { runSerializationBench } from '../serialization/serialization-bench.js';
 import { runScenario, type RunOptions, type RunOutcome } from './run-scenario.js';
 import { anomalyCount } from '../results/result-schema.js';
+import type { EndToEndRow } from '../serialization/serialization-section.js';
 
-export interface EndToEndRow {
-  handler: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  anomalies: number;
-  bytesPerSession: number | null;
-}
 
 export async function runSerializationScenario(scenario: Scenario, faults: FaultSpec[], options: RunOptions): Promise<RunOutcome> {
   const config = scenario.serialization!;
@@ -43,7 +35,6 @@ export async function runSerializationScenario(scenario: Scenario, faults: Fault
     const variant: Scenario = { ...scenario, topology: { ...scenario.topology, serializer: handler as Scenario['topology']['serializer'] } };
     const outcome = await runScenario(variant, faults, { ...options, outDir: first ? join(options.outDir, `e2e-${handler}`) : options.outDir });
     const r = outcome.result;
-    const redis = r.redis as { bytesPerSession?: number | null } | undefined;
     endToEnd.push({
       handler,
       rps: r.requests.rps,
@@ -51,7 +42,7 @@ export async function runSerializationScenario(scenario: Scenario, faults: Fault
       p99: r.latencyMs.p99,
       errors: r.requests.errors,
       anomalies: anomalyCount(r.outcomes),
-      bytesPerSession: redis?.bytesPerSession ?? null,
+      bytesPerSession: r.redis?.bytesPerSession ?? null,
     });
     first ??= outcome;
     if (outcome.aborted) break;

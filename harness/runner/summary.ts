@@ -1,5 +1,6 @@
 /** The summary printed on stdout after a run (computed results in, text out). */
 import { anomalyCount, type ConnectionsSection, type RunResult } from '../results/result-schema.js';
+import { compareWithVerdict } from '../redis-inspect/store-check.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 
@@ -67,6 +68,12 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
     `  users      ${r.sessions.users}: intact ${r.sessions.intact} · recovered ${r.sessions.recovered} · lost ${r.sessions.lost} (${pct(r.sessions.lossRate)}) · unknown ${r.sessions.unknown} · unserved ${r.sessions.unserved}` +
       (invalid ? '  (not judged: the run is invalid)' : ''),
   ];
+  if (r.redis?.storeCheck) {
+    const c = compareWithVerdict(r.redis.storeCheck, r.sessions);
+    lines.push(`  store      ${c.status}: ${c.statement}`);
+  } else if (r.redis?.storeCheckError) {
+    lines.push(`  store      unknown: the store could not be read (${r.redis.storeCheckError})`);
+  }
   if (r.guards) lines.push(`  guards     ${guardLine(r.guards)}`);
   for (const f of r.faults) {
     const span = `${f.label ?? f.type} from ${(f.startMs / 1000).toFixed(1)} s to ${(f.endMs / 1000).toFixed(1)} s`;

@@ -12,48 +12,15 @@ export const SERIALIZATION_BENCH_SCRIPT = fileURLToPath(new URL('./php/serializa
 export const serializationProfiles = ['tiny', 'cart', 'large'] as const;
 export type SerializationProfile = (typeof serializationProfiles)[number];
 
-const rate = z.number().nonnegative();
-
-export const serializationRowSchema = z.object({
-  handler: z.string(),
-  /** 'none', or the phpredis session compression (lzf | zstd | lz4). */
-  compression: z.string(),
-  profile: z.string(),
-  encodeOpsPerSec: rate,
-  decodeOpsPerSec: rate,
-  /** Bytes the save handler would store (serialized, then compressed when compression != none). */
-  bytes: z.number().int().nonnegative(),
-  /** Median absolute deviation of the samples relative to the median, in percent. */
-  encodeSpreadPct: rate,
-  decodeSpreadPct: rate,
-  samples: z.number().int().positive(),
-  encodeMinMax: z.tuple([rate, rate]).optional(),
-  decodeMinMax: z.tuple([rate, rate]).optional(),
-});
-export type SerializationRow = z.infer<typeof serializationRowSchema>;
-
-export const serializationSkipSchema = z.object({
-  /** '*' when the reason applies to every handler (e.g. compression unsupported). */
-  handler: z.string(),
-  compression: z.string().optional(),
-  profile: z.string().optional(),
-  reason: z.string().min(1),
-});
-export type SerializationSkip = z.infer<typeof serializationSkipSchema>;
-
-export const serializationSectionSchema = z.object({
-  phpredis: z.string().nullable(),
-  compressionSupported: z.boolean(),
-  compressionNote: z.string(),
-  rows: z.array(serializationRowSchema),
-  skipped: z.array(serializationSkipSchema),
-  php: z.string().optional(),
-  igbinary: z.string().nullable().optional(),
-  msgpack: z.string().nullable().optional(),
-  samples: z.number().int().positive().optional(),
-  sampleMs: z.number().positive().optional(),
-});
-export type SerializationSection = z.infer<typeof serializationSectionSchema>;
+export {
+  serializationRowSchema,
+  serializationSkipSchema,
+  serializationSectionSchema,
+  type SerializationRow,
+  type SerializationSkip,
+  type SerializationSection,
+} from './serialization-section.js';
+import { serializationSectionSchema, type SerializationSection } from './serialization-section.js';
 
 const benchOutputSchema = serializationSectionSchema.extend({
   schema: z.literal('php-session-lab/serialization-bench@1'),

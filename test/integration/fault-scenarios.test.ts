@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, processesOfRuns, serverPids, leakedServers } from '../helpers/run-cli.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
-import type { ConcurrencySection } from '../../harness/checks/concurrency-meter.js';
+import type { ConcurrencySection } from '../../harness/probes/concurrency-section.js';
+import { compareWithVerdict } from '../../harness/redis-inspect/store-check.js';
 
 async function run(name: string, args: string[]): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
@@ -44,9 +45,17 @@ test('redis-outage: 200s with empty sessions during the outage, sessions back af
   assert.equal(r.sessions.users - r.sessions.unserved, 150, 'users not judged');
   assert.equal(r.outcomes.leak, 0);
   assert.equal(r.verdict?.status, 'passed', JSON.stringify(r.verdict));
-  const redis = r.redis as { keys: number; ttlCheck: { passed: boolean } };
+  const redis = r.redis!;
   assert.equal(redis.keys, 150);
   assert.equal(redis.ttlCheck.passed, true);
+  // The store's own view (every key read and decoded) agrees with the HTTP verdict for every judged user.
+  const store = redis.storeCheck!;
+  assert.equal(store.status, 'checked');
+  assert.equal(store.checked, 150);
+  assert.equal(store.undecodable, 0);
+  const comparison = compareWithVerdict(store, r.sessions);
+  assert.equal(comparison.status, 'agrees', comparison.statement);
+  assert.equal(comparison.compared, r.sessions.intact + r.sessions.recovered + r.sessions.lost);
 });
 
 test('redis-latency: the p50 grows with the injected Redis latency', async () => {
@@ -70,7 +79,7 @@ test('concurrent-writes: redis without locking and with the default lock wait lo
   const results: Record<string, ConcurrencySection> = {};
   for (const strategy of ['files', 'redis', 'redis-locking-default', 'redis-locking']) {
     const r = await run('concurrent-writes', ['--strategy', strategy, '--duration', '8s']);
-    results[strategy] = r.concurrency as ConcurrencySection;
+    results[strategy] = r.concurrency!;
     assert.ok(results[strategy]!.bursts > 10, `${strategy}: only ${results[strategy]!.bursts} bursts`);
   }
   assert.equal(results.files!.lostUpdates, 0, 'files (flock) lost updates');

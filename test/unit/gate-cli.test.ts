@@ -41,7 +41,7 @@ test('exit 0 when everything passes; writes JUnit, Markdown, JSON and the verdic
     assert.match(r.stdout, /PASS\s+regression\s+p99\s+≤ 389\.65ms \(\+50% \+ 2 MAD\)/);
     assert.match(r.stdout, /PASS\s+regression\s+rps\s+≥ 681\.39\/s \(-20% − 2 MAD\)/);
     const stored = parseResult(JSON.parse(await readFile(t.path, 'utf8')), t.path);
-    const verdict = stored.gate as GateVerdict;
+    const verdict = stored.gate!;
     assert.equal(verdict.passed, true);
     assert.equal(verdict.checks.length, 10, 'built-in checks (users judged, healthy before the fault, the fault applied) + thresholds + regressions');
     assert.deepEqual(JSON.parse(await readFile(join(t.dir, 'v.json'), 'utf8')), verdict);

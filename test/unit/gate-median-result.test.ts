@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resultSchema } from '../../harness/results/result-schema.js';
-import { computeMedianResult, type RepeatSummary } from '../../harness/results/median-result.js';
+import { resultSchema, type RunResult } from '../../harness/results/result-schema.js';
+import { computeMedianResult } from '../../harness/results/median-result.js';
 import { InvalidInputError } from '../../harness/errors.js';
 import { makeResult } from '../fixtures/results/make-result.js';
 
@@ -24,7 +24,7 @@ test('medians of latency and throughput, timeline from the median-rps run, valid
   assert.equal(median.timeline[0]!.requests, 4242);
   assert.equal(median.recovery![0]!.fromStartMs, 4000, 'never-recovered counts as slowest');
   assert.equal(median.thresholds, undefined);
-  const repeat = median.repeat as RepeatSummary;
+  const repeat = median.repeat!;
   assert.equal(repeat.runs, 3);
   assert.equal(repeat.timelineFrom, 'c');
   assert.equal(repeat.worstRun, 'a');
@@ -37,7 +37,7 @@ test('even N: counts are whole numbers; the timeline comes from the lower-middle
   const median = computeMedianResult([makeResult({ runId: 'a', errors: 1, rps: 100 }), makeResult({ runId: 'b', errors: 2, rps: 200 })]);
   assert.ok(Number.isInteger(median.requests.errors));
   assert.equal(median.requests.rps, 150);
-  assert.equal((median.repeat as RepeatSummary).timelineFrom, 'a');
+  assert.equal((median.repeat!).timelineFrom, 'a');
   assert.equal(resultSchema.safeParse(median).success, true);
 });
 
@@ -67,14 +67,14 @@ test('correctness from the worst run: one run of three that lost a user shows th
   assert.equal(folded.anomalySamples[0]!.user, 'u0042');
   // Throughput and latency are still medians, the timeline still from the median-rps run.
   assert.equal(folded.requests.rps, 1000);
-  const repeat = folded.repeat as RepeatSummary;
+  const repeat = folded.repeat!;
   assert.equal(repeat.worstRun, 'b');
   assert.equal(repeat.timelineFrom, 'c');
   assert.deepEqual(repeat.perRun.map((r) => r.lost), [0, 1, 0]);
 });
 
 test('worst run order: leaks, then loss rate, then lost users, then error rate; the median-rps run on a tie', () => {
-  const pick = (runs: ReturnType<typeof makeResult>[]) => (computeMedianResult(runs).repeat as RepeatSummary).worstRun;
+  const pick = (runs: ReturnType<typeof makeResult>[]) => computeMedianResult(runs).repeat!.worstRun;
   // A leak beats losses and errors.
   assert.equal(pick([makeResult({ runId: 'lossy', lostUsers: 5, errors: 50 }), makeResult({ runId: 'leaky', leak: 1 }), makeResult({ runId: 'ok' })]), 'leaky');
   // Loss rate beats the count of lost users (fewer users judged).
@@ -87,12 +87,20 @@ test('worst run order: leaks, then loss rate, then lost users, then error rate; 
   assert.equal(pick([makeResult({ runId: 'x', rps: 900 }), makeResult({ runId: 'y', rps: 1000 }), makeResult({ runId: 'z', rps: 1100 })]), 'y');
 });
 
+function concurrencySection(lostUpdates: number): NonNullable<RunResult['concurrency']> {
+  return {
+    bursts: 100, burstSize: 10, determinateBursts: 100, ackedIncrements: 1000, lostUpdates, lostFlaggedUnsaved: 0, burstsWithLoss: lostUpdates ? 1 : 0,
+    indeterminateIncrements: 0, timedOutIncrements: 0, indeterminateBursts: 0, indeterminateLostMin: 0, indeterminateLostMax: 0, unsavedIncrements: 0,
+    excessIncrements: 0, lostUpdateRate: lostUpdates / 1000, lockErrors: 0, writeErrors: 0, lockWaitP99Ms: 0, burstLatencyP99Ms: 10, checkLatencyP50Ms: 5,
+  };
+}
+
 test('the concurrency section comes from the worst run, and lost updates break a tie', () => {
   const runs = [makeResult({ runId: 'a', rps: 900 }), makeResult({ runId: 'b', rps: 1000 }), makeResult({ runId: 'c', rps: 1100 })];
-  runs.forEach((r, i) => (r.concurrency = { bursts: 100, burstSize: 10, lostUpdates: [0, 0, 7][i], lostUpdateRate: [0, 0, 0.007][i] }));
+  runs.forEach((r, i) => (r.concurrency = concurrencySection([0, 0, 7][i]!)));
   const folded = computeMedianResult(runs);
   assert.deepEqual(folded.concurrency, runs[2]!.concurrency);
-  assert.equal((folded.repeat as RepeatSummary).worstRun, 'c');
+  assert.equal((folded.repeat!).worstRun, 'c');
   // A leak elsewhere decides first: its run's section, whatever its lost updates.
   runs[0]!.outcomes.leak = 1;
   runs[0]!.outcomes.ok -= 1;

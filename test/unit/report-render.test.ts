@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../harness/errors.js';
 import { renderReport } from '../../harness/report/render-report.js';
-import { readResultFile } from '../../harness/results/result-file.js';
+import { parseResult, readResultFile } from '../../harness/results/result-file.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 import { fixtureFiles, makeResult } from '../fixtures/report/make-fixtures.js';
 import { hostile, hostileResult } from '../fixtures/report/hostile-result.js';
@@ -156,26 +156,25 @@ test('hostile strings from a result are escaped everywhere and survive in the da
   assert.ok(data.charts.find((c) => c.id === 'nodes-0')!.series.some((s) => s.label === hostile.node));
 });
 
-test('optional sections of unexpected shape are rendered as far as possible, never crash', () => {
-  const odd = structuredClone(soak) as RunResult & Record<string, unknown>;
-  odd.serialization = 'garbage';
-  odd.redis = [1, 2, 3];
-  odd.concurrency = { bursts: 'many', lostUpdates: 3, nested: { x: 1 }, lockWaitP99Ms: null };
-  odd.gate = 42;
-  (odd as { steps: unknown }).steps = [{ label: 5 }, { label: 'ok step', p50: 'x', p99: 12 }, null];
-  const html = renderReport([odd]);
-  assert.match(html, /<code>serialization<\/code> section, but nothing in it could be read/);
-  assert.match(html, /<code>redis<\/code> section, but nothing in it could be read/);
-  assert.match(html, /lost updates<\/th><td>3</);
-  assert.match(html, /bursts<\/th><td>many</);
-  assert.match(html, /<code>gate<\/code> section, but nothing in it could be read/);
-  assert.match(html, /ok step/);
-  const steps = embedded(html).charts.find((c) => c.id === 'steps-0')!;
-  assert.deepEqual(steps.series.map((s) => s.values), [[null], [12]]);
-  // Empty serialization rows: the section says so instead of drawing an empty chart.
-  const empty = structuredClone(soak) as RunResult;
-  empty.serialization = { rows: [] };
-  assert.match(renderReport([empty]), /<code>serialization<\/code> section, but nothing/);
+test('a result with a malformed section is refused on read, naming the field (sections are typed)', () => {
+  const odd = structuredClone(soak) as unknown as Record<string, Record<string, unknown>>;
+  odd.concurrency = { ...odd.concurrency, bursts: 'many' };
+  assert.throws(() => parseResult(odd, 'odd.json'), (e: unknown) => e instanceof InvalidInputError && /odd\.json: invalid result — concurrency\.bursts: /.test(e.message));
+  const noGate = structuredClone(soak) as unknown as Record<string, unknown>;
+  noGate.gate = 42;
+  assert.throws(() => parseResult(noGate, 'g.json'), (e: unknown) => e instanceof InvalidInputError && /gate: /.test(e.message));
+  const store = structuredClone(soak) as unknown as { redis: { storeCheck: Record<string, unknown> } };
+  store.redis.storeCheck.agree = 7;
+  assert.throws(() => parseResult(store, 's.json'), (e: unknown) => e instanceof InvalidInputError && /redis\.storeCheck: checked must be agree/.test(e.message));
+});
+
+test('every typed section is rendered: serialization, redis with its store check, concurrency, steps, gate', () => {
+  const html = renderReport([soak]);
+  for (const id of ['steps', 'serialization', 'redis', 'store-check', 'concurrency', 'gate']) assert.match(html, new RegExp(`id="${id}"`), `no ${id} section`);
+  assert.match(html, /store agrees with the HTTP verdict for 499 of 499 users/);
+  assert.match(html, /lost updates<\/th><td>412</);
+  // The store check is a section of its own, not a JSON blob among the Redis fields.
+  assert.doesNotMatch(html, /storeCheck/);
 });
 
 test('no results is invalid input', () => {

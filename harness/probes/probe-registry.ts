@@ -1,0 +1,63 @@
+/**
+ * Every probe kind, by the result section it writes. A new probe is one file plus one line
+ * here and one in ProbeSections (probe.ts); result-schema.ts holds its schema.
+ */
+import { fastcgiReuseWarning } from '../topology/connection-reuse.js';
+import { BurstJobs } from '../workload/burst-jobs.js';
+import { ConcurrencyProbe } from './concurrency-probe.js';
+import { concurrencySectionSchema } from './concurrency-section.js';
+import { ConnectionProbe } from './connection-probe.js';
+import { connectionsSectionSchema } from './connections-section.js';
+import type { Probe, ProbeContext, ProbeKind, ProbeSectionName } from './probe.js';
+import { RedisProbe } from './redis-probe.js';
+import { redisSectionSchema } from './redis-section.js';
+
+const redisProbe: ProbeKind<'redis'> = {
+  section: 'redis',
+  schema: redisSectionSchema,
+  create: ({ topology, scenario, log }) => {
+    if (!topology.redis) return null;
+    const ini = scenario.topology.phpIni;
+    return new RedisProbe(topology.redis, {
+      expectedTtlS: Number(ini['session.gc_maxlifetime'] ?? 1440),
+      serializer: scenario.topology.serializer,
+      cookieName: ini['session.name'] ?? 'PHPSESSID',
+      compareVisitCount: scenario.workload.mode !== 'bursts',
+      log,
+    });
+  },
+};
+
+const connectionProbe: ProbeKind<'connections'> = {
+  section: 'connections',
+  schema: connectionsSectionSchema,
+  create: ({ topology, scenario, spec, providerName, started, log }) => {
+    if (!topology.connectionCounters) return null;
+    const reuse = { setting: scenario.topology.connectionReuse, resolved: spec.connectionReuse! };
+    const warning = fastcgiReuseWarning(reuse.resolved, spec.phpChildren, scenario.workload.connections);
+    if (warning) log(`warning: ${warning}`);
+    return new ConnectionProbe(topology, reuse, {
+      intervalMs: providerName === 'docker' ? 5000 : 1000,
+      otherRedisClients: started.includes('redis') ? 1 : 0,
+    });
+  },
+};
+
+const concurrencyProbe: ProbeKind<'concurrency'> = {
+  section: 'concurrency',
+  schema: concurrencySectionSchema,
+  create: ({ jobs, topology }) => (jobs instanceof BurstJobs ? new ConcurrencyProbe(jobs, topology.phpErrorLog ? () => topology.phpErrorLog!() : null) : null),
+};
+
+/** In the order they are created and started (the connection probe counts the Redis probe's client). */
+export const probeKinds = [redisProbe, connectionProbe, concurrencyProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
+
+/** The probes that apply to this run, created in registry order. */
+export function createProbes(context: Omit<ProbeContext, 'started'>): Probe[] {
+  const probes: Probe[] = [];
+  for (const kind of probeKinds) {
+    const probe = (kind as ProbeKind).create({ ...context, started: probes.map((p) => p.section) });
+    if (probe) probes.push(probe);
+  }
+  return probes;
+}
