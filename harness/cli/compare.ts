@@ -1,15 +1,16 @@
 /**
  * npm run compare -- <scenario> --strategies files,affinity,redis [--out DIR] [overrides]
  * npm run compare -- <scenario> --connection-reuse stock,production [--out DIR] [overrides]
+ * npm run compare -- <scenario> --redis-persistence none,aof [--out DIR] [overrides]
  * Runs the same scenario (same users, load, fault timeline, seed) once per strategy (or per
- * connection reuse preset), writes DIR/<variant>/result.json and one DIR/report.html
- * comparing them. One of the two varies; the other may be given once, for every run.
+ * connection reuse preset, or Redis persistence), writes DIR/<variant>/result.json and one
+ * DIR/report.html comparing them. One list varies; the others may be given once, for every run.
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import { abortOnSignals, runMain } from './cli-support.js';
-import { applyOverrides, overrideOptions } from './scenario-overrides.js';
+import { applyOverrides, overrideOptions, redisPersistenceNames } from './scenario-overrides.js';
 import { checkRunOutDir } from './output-paths.js';
 import { InvalidInputError } from '../errors.js';
 import { listScenarioNames, loadScenarioModule } from '../scenario/scenario-loader.js';
@@ -27,10 +28,21 @@ import { providerNames } from '../topology/provider-names.js';
 
 const usage = `usage: npm run compare -- <scenario> --strategies files,affinity,redis [--out DIR]
        npm run compare -- <scenario> --connection-reuse stock,production [--out DIR]
+       npm run compare -- <scenario> --redis-persistence none,aof [--out DIR]
+       npm run compare -- <scenario> --redis-timeout default,1 [--out DIR]
   [--duration 20s --users N --connections N --nodes N --requests N --rate R --balancer ${balancerNames.join('|')} --provider ${providerNames.join('|')} --seed N --quiet --allow-unknown]
-Vary one list (strategies, or connection reuse presets stock|production|none); the other may be given once for every run.
+Vary one list (strategies, connection reuse presets stock|production|none, Redis persistence none|rdb|aof,
+or phpredis timeouts in seconds or default); the others may be given once for every run.
 Exit 99 when a run's built-in checks fail, or a check could not be evaluated (unless --allow-unknown);
 strategies failing the scenario's thresholds are the comparison's finding, not a failure.`;
+
+/** What a comparison may vary: the flag (a comma list), the override it sets per run, the names it takes. */
+const compareAxes = [
+  { flag: 'strategies', override: 'strategy', what: 'strategy', names: strategyNames as readonly string[], label: (v: string) => v },
+  { flag: 'connection-reuse', override: 'connection-reuse', what: 'preset', names: connectionReusePresets as readonly string[], label: (v: string) => `reuse-${v}` },
+  { flag: 'redis-persistence', override: 'redis-persistence', what: 'persistence', names: redisPersistenceNames as readonly string[], label: (v: string) => `persistence-${v}` },
+  { flag: 'redis-timeout', override: 'redis-timeout', what: 'timeout', names: null, label: (v: string) => `redis-timeout-${v}` },
+] as const;
 
 async function main(): Promise<number> {
   let parsed;
@@ -48,29 +60,28 @@ async function main(): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new InvalidInputError(`name one scenario: known scenarios are ${listScenarioNames().join(', ')}\n${usage}`);
   const list = (text: string | undefined) => (text === undefined ? [] : text.split(',').map((s) => s.trim()).filter(Boolean));
-  const strategies = list(values.strategies);
-  const reuses = list(values['connection-reuse']);
-  if (strategies.length === 0 && reuses.length === 0) {
-    throw new InvalidInputError(`--strategies or --connection-reuse is required, e.g. --strategies files,affinity,redis\n${usage}`);
+  // Each axis is a comma list; one of them varies (several values), the others are given at most once.
+  const axes = compareAxes.map((axis) => ({ ...axis, values: list(values[axis.flag]), given: values[axis.flag] !== undefined }));
+  if (axes.every((a) => !a.given)) {
+    throw new InvalidInputError(`${axes.map((a) => `--${a.flag}`).join(', ')}: one is required, e.g. --strategies files,affinity,redis\n${usage}`);
   }
-  if (strategies.length > 1 && reuses.length > 1) {
-    throw new InvalidInputError('--strategies and --connection-reuse both list several values: vary one of them (give the other once)');
+  for (const axis of axes) {
+    // An axis without a list of names (--redis-timeout) is checked by the override it sets, per run.
+    const unknownValues = axis.names ? axis.values.filter((v) => !axis.names.includes(v)) : [];
+    if (unknownValues.length > 0 || (axis.given && axis.values.length === 0)) {
+      throw new InvalidInputError(`--${axis.flag}: unknown ${axis.what} ${unknownValues.map((u) => `"${u}"`).join(', ')}${axis.names ? `: use some of ${axis.names.join(', ')}` : ''}`);
+    }
+    if (new Set(axis.values).size !== axis.values.length) throw new InvalidInputError(`--${axis.flag}: a ${axis.what} is listed twice`);
   }
-  const unknown = strategies.filter((s) => !strategyNames.includes(s));
-  if (unknown.length > 0 || (values.strategies !== undefined && strategies.length === 0)) {
-    throw new InvalidInputError(`--strategies: unknown strategy ${unknown.map((u) => `"${u}"`).join(', ')}: use some of ${strategyNames.join(', ')}`);
+  const varying = axes.filter((a) => a.values.length > 1);
+  if (varying.length > 1) {
+    throw new InvalidInputError(`${varying.map((a) => `--${a.flag}`).join(' and ')} each list several values: vary one of them (give the others once)`);
   }
-  const unknownReuse = reuses.filter((r) => !(connectionReusePresets as readonly string[]).includes(r));
-  if (unknownReuse.length > 0 || (values['connection-reuse'] !== undefined && reuses.length === 0)) {
-    throw new InvalidInputError(`--connection-reuse: unknown preset ${unknownReuse.map((u) => `"${u}"`).join(', ')}: use some of ${connectionReusePresets.join(', ')}`);
-  }
-  if (new Set(strategies).size !== strategies.length) throw new InvalidInputError('--strategies: a strategy is listed twice');
-  if (new Set(reuses).size !== reuses.length) throw new InvalidInputError('--connection-reuse: a preset is listed twice');
-  // What varies names each run (and its directory): the strategy, or reuse-<preset>.
-  const byReuse = reuses.length > 1 || (strategies.length <= 1 && reuses.length === 1 && values.strategies === undefined);
-  const axis = byReuse
-    ? reuses.map((reuse) => ({ label: `reuse-${reuse}`, flags: { ...(strategies[0] ? { strategy: strategies[0] } : {}), 'connection-reuse': reuse } }))
-    : strategies.map((strategy) => ({ label: strategy, flags: { strategy, ...(reuses[0] ? { 'connection-reuse': reuses[0] } : {}) } }));
+  // What varies names each run (and its directory): the strategy, reuse-<preset> or persistence-<setting>.
+  const varied = varying[0] ?? axes.find((a) => a.given)!;
+  const fixed = Object.fromEntries(axes.filter((a) => a !== varied && a.values.length === 1).map((a) => [a.override, a.values[0]!]));
+  const byReuse = varied.flag === 'connection-reuse';
+  const axis = varied.values.map((value) => ({ label: varied.label(value), flags: { ...fixed, [varied.override]: value } }));
   const labels = axis.map((a) => a.label);
   const name = positionals[0]!;
   const raw = (await loadScenarioModule(name)) as Record<string, unknown>;
@@ -118,10 +129,10 @@ async function main(): Promise<number> {
   // finding. A run whose own checks failed (users not judged, unhealthy stack, a fault that
   // did not happen) or could not be evaluated makes the comparison untrustworthy: exit 99.
   const allowUnknown = values['allow-unknown'] === true;
-  const untrusted = results.flatMap((r) =>
+  const untrusted = results.flatMap((r, i) =>
     (r.thresholds?.results ?? [])
       .filter((t) => t.passed === false ? t.source === 'builtin' : t.passed === null && !allowUnknown)
-      .map((t) => `${r.strategy}${byReuse && r.connections ? ` (reuse ${reuseSettingText(r.connections.reuse.setting)})` : ''}: ${t.metric} ${t.expression}: ${t.message ?? (t.passed === null ? 'unknown' : 'failed')}`),
+      .map((t) => `${labels[i]}${byReuse && r.connections ? ` (reuse ${reuseSettingText(r.connections.reuse.setting)})` : ''}: ${t.metric} ${t.expression}: ${t.message ?? (t.passed === null ? 'unknown' : 'failed')}`),
   );
   for (const line of untrusted) process.stderr.write(`[${name}] comparison not trustworthy: ${line}\n`);
   return untrusted.length > 0 ? ExitCode.thresholdsFailed : ExitCode.passed;

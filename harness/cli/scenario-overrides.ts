@@ -24,6 +24,10 @@ export const overrideOptions = {
   'toxiproxy-url': { type: 'string' },
   /** topology.connectionReuse preset: stock | production | none. */
   'connection-reuse': { type: 'string' },
+  /** topology.redis.persistence: none | rdb | aof. */
+  'redis-persistence': { type: 'string' },
+  /** topology.redis.timeout and readTimeout together: seconds, or 'default' (phpredis's own). */
+  'redis-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
   /** Accept a verdict of `unknown` (a check that could not be evaluated) instead of failing. */
   'allow-unknown': { type: 'boolean' },
@@ -41,7 +45,11 @@ export interface OverrideFlags {
   rate?: string;
   seed?: string;
   'connection-reuse'?: string;
+  'redis-persistence'?: string;
+  'redis-timeout'?: string;
 }
+
+export const redisPersistenceNames = ['none', 'rdb', 'aof'] as const;
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -101,6 +109,24 @@ export function applyOverrides(scenario: Record<string, any>, flags: OverrideFla
       throw new InvalidInputError(`--connection-reuse ${JSON.stringify(preset)}: use one of ${connectionReusePresets.join(', ')}`);
     }
     if (typeof out.topology === 'object' && out.topology !== null && !Array.isArray(out.topology)) out.topology.connectionReuse = preset;
+  }
+  if (flags['redis-persistence'] !== undefined) {
+    const persistence = flags['redis-persistence'];
+    if (!(redisPersistenceNames as readonly string[]).includes(persistence)) {
+      throw new InvalidInputError(`--redis-persistence ${quoted(persistence)}: use one of ${redisPersistenceNames.join(', ')}`);
+    }
+    const t = topology();
+    t.redis = isObject(t.redis) ? { ...t.redis, persistence } : { persistence };
+  }
+  if (flags['redis-timeout'] !== undefined) {
+    const text = flags['redis-timeout'];
+    const seconds = /^[0-9]{1,3}(\.[0-9]{1,3})?$/.test(text) ? Number(text) : Number.NaN;
+    if (text !== 'default' && !(seconds > 0 && seconds <= 600)) {
+      throw new InvalidInputError(`--redis-timeout ${quoted(text)}: expected seconds (e.g. 1 or 0.5, at most 600) or "default" (phpredis's own: no read timeout)`);
+    }
+    const value = text === 'default' ? 'default' : seconds;
+    const t = topology();
+    t.redis = { ...(isObject(t.redis) ? t.redis : {}), timeout: value, readTimeout: value };
   }
   // A shorter run keeps its faults at the same fraction of the run.
   return out;

@@ -28,6 +28,8 @@ options:
   --strategy files|affinity|redis|redis-locking|redis-locking-default
   --balancer ${balancerNames.join('|')}  --provider ${providerNames.join('|')}  --seed N
   --connection-reuse stock|production|none   connections reused per link (topology.connectionReuse; docs/connection-reuse.md)
+  --redis-persistence none|rdb|aof           what a restarted Redis still has (topology.redis.persistence)
+  --redis-timeout SECONDS|default            phpredis timeout= and read_timeout= (topology.redis; default: phpredis's own)
   --out DIR                 where result.json and report.html go (default reports/<scenario>-<timestamp>)
   --toxiproxy-url URL       use an external Toxiproxy (default: $TOXIPROXY_URL, else the embedded server)
   --repeat N                run N times; store every run and their median (speed: median; sessions, errors, checks: every run)

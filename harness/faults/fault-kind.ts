@@ -15,6 +15,9 @@ export interface FaultContext {
   log: (message: string) => void;
 }
 
+/** Counters a fault read about its own effect (name -> value). */
+export type FaultObservation = Record<string, number | string>;
+
 export interface FaultKind<P extends FaultSpec = FaultSpec> {
   readonly type: string;
   /** Validates the type-specific attributes; messages name the field. */
@@ -32,5 +35,6 @@ export interface FaultKind<P extends FaultSpec = FaultSpec> {
    */
   readonly healAtTeardown: boolean;
   apply(ctx: FaultContext, spec: P): Promise<void>;
-  heal(ctx: FaultContext, spec: P): Promise<void>;
+  /** May return what it saw of its own effect while it held (recorded as the window's `observed`). */
+  heal(ctx: FaultContext, spec: P): Promise<void | FaultObservation>;
 }

@@ -8,6 +8,9 @@ import { redisDownFault } from './redis-down.js';
 import { resetPeerFault } from './reset-peer.js';
 import { bandwidthFault } from './bandwidth.js';
 import { redisRestartFault } from './redis-restart.js';
+import { nodeHangFault } from './node-hang.js';
+import { redisHangFault } from './redis-hang.js';
+import { redisMemoryPressureFault } from './redis-memory-pressure.js';
 
 const faults: FaultKind<any>[] = [
   nodeKillFault,
@@ -18,6 +21,9 @@ const faults: FaultKind<any>[] = [
   resetPeerFault,
   bandwidthFault,
   redisRestartFault,
+  nodeHangFault,
+  redisHangFault,
+  redisMemoryPressureFault,
 ];
 
 export const faultTypes = () => faults.map((f) => f.type);

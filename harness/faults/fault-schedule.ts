@@ -110,8 +110,9 @@ export class FaultSchedule {
     if (!(await entry.applying)) return;
     const window = entry.window!;
     try {
-      await entry.kind.heal(this.ctx, entry.spec);
+      const observed = await entry.kind.heal(this.ctx, entry.spec);
       window.healedAtMs = this.now();
+      if (observed) window.observed = observed;
     } catch (error) {
       window.status = 'heal-failed';
       window.error = `heal${atTeardown ? ' at the end of the run' : ''} failed: ${message(error)}`;

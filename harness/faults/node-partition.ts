@@ -1,11 +1,16 @@
-/** node-partition: the balancer's link to a node disabled — the node keeps running but cannot be reached. */
+/** node-partition: the balancer's link to a node cut (mode refuse: disabled; blackhole: connections accepted, nothing passes) — the node keeps running but cannot be reached. */
 import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import type { FaultKind } from './fault-kind.js';
 import { nodeTargetCheck } from './fault-targets.js';
-import { linkNames, setLinksEnabled } from './proxy-links.js';
+import { blackholeLinks, linkNames, setLinksEnabled, toxicNameFor, unblackholeLinks } from './proxy-links.js';
 
-const schema = faultSchema.extend({ type: z.literal('node-partition'), target: z.string().default('node-1') });
+const schema = faultSchema.extend({
+  type: z.literal('node-partition'),
+  target: z.string().default('node-1'),
+  /** refuse: the proxy is disabled (connections refused, open ones closed); blackhole: connections accepted, nothing passes. */
+  mode: z.enum(['refuse', 'blackhole']).default('refuse'),
+});
 type Spec = z.output<typeof schema>;
 
 export const nodePartitionFault: FaultKind<Spec> = {
@@ -16,11 +21,19 @@ export const nodePartitionFault: FaultKind<Spec> = {
   healAtTeardown: true,
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {
-    await setLinksEnabled(ctx, linkNames(ctx, 'balancer', spec.target), false);
-    ctx.log(`${spec.target} partitioned from the balancer (still running)`);
+    const names = linkNames(ctx, 'balancer', spec.target);
+    if (spec.mode === 'blackhole') {
+      await blackholeLinks(ctx, names, toxicNameFor('node-partition', spec.at));
+      ctx.log(`${spec.target} blackholed from the balancer (still running; connections accepted, no byte passes)`);
+    } else {
+      await setLinksEnabled(ctx, names, false);
+      ctx.log(`${spec.target} partitioned from the balancer (still running)`);
+    }
   },
   async heal(ctx, spec) {
-    await setLinksEnabled(ctx, linkNames(ctx, 'balancer', spec.target), true);
+    const names = linkNames(ctx, 'balancer', spec.target);
+    if (spec.mode === 'blackhole') await unblackholeLinks(ctx, names, toxicNameFor('node-partition', spec.at));
+    else await setLinksEnabled(ctx, names, true);
     ctx.log(`${spec.target} reachable again`);
   },
 };

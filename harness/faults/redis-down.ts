@@ -1,11 +1,16 @@
-/** redis-down: the nodes' Redis links disabled (listener and open connections closed); Redis itself keeps running. */
+/** redis-down: the nodes' Redis links cut (mode refuse: disabled, listener and open connections closed; blackhole: connections accepted, nothing passes); Redis itself keeps running. */
 import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import type { FaultKind } from './fault-kind.js';
 import { redisLinkTargetCheck } from './fault-targets.js';
-import { linkNames, setLinksEnabled } from './proxy-links.js';
+import { blackholeLinks, linkNames, setLinksEnabled, toxicNameFor, unblackholeLinks } from './proxy-links.js';
 
-const schema = faultSchema.extend({ type: z.literal('redis-down'), target: z.string().default('redis') });
+const schema = faultSchema.extend({
+  type: z.literal('redis-down'),
+  target: z.string().default('redis'),
+  /** refuse: the proxy is disabled (connections refused, open ones closed); blackhole: connections accepted, nothing passes. */
+  mode: z.enum(['refuse', 'blackhole']).default('refuse'),
+});
 type Spec = z.output<typeof schema>;
 
 export const redisDownFault: FaultKind<Spec> = {
@@ -16,11 +21,19 @@ export const redisDownFault: FaultKind<Spec> = {
   healAtTeardown: true,
   checkTarget: redisLinkTargetCheck,
   async apply(ctx, spec) {
-    await setLinksEnabled(ctx, linkNames(ctx, 'redis', spec.target), false);
-    ctx.log(`Redis unreachable from ${spec.target === 'redis' ? 'every node' : spec.target}`);
+    const names = linkNames(ctx, 'redis', spec.target);
+    if (spec.mode === 'blackhole') {
+      await blackholeLinks(ctx, names, toxicNameFor('redis-down', spec.at));
+      ctx.log(`Redis blackholed from ${spec.target === 'redis' ? 'every node' : spec.target} (connections accepted, no byte passes)`);
+    } else {
+      await setLinksEnabled(ctx, names, false);
+      ctx.log(`Redis unreachable from ${spec.target === 'redis' ? 'every node' : spec.target}`);
+    }
   },
   async heal(ctx, spec) {
-    await setLinksEnabled(ctx, linkNames(ctx, 'redis', spec.target), true);
+    const names = linkNames(ctx, 'redis', spec.target);
+    if (spec.mode === 'blackhole') await unblackholeLinks(ctx, names, toxicNameFor('redis-down', spec.at));
+    else await setLinksEnabled(ctx, names, true);
     ctx.log('Redis reachable again');
   },
 };

@@ -1,10 +1,12 @@
 /**
- * redis-restart: Redis shuts down (SHUTDOWN: every client connection is closed) and starts again
- * on the same address when healed (`duration`, default 1s, or `restoreAt`). `keepData: true`
- * saves its data on the way down and loads it on the way up (a Redis with persistence);
- * `false` (default) restarts it empty, as the lab's Redis without persistence would: every
- * session is gone. What it shows with persistent phpredis connections: each PHP-FPM worker
- * holds a connection to the Redis that went away.
+ * redis-restart: Redis goes away and starts again on the same address with the same data
+ * directory when healed (`duration`, default 1s, or `restoreAt`), as in a deploy or a crash.
+ * What it still has after the restart is what its persistence kept (topology.redis.persistence,
+ * --redis-persistence): `none` nothing, `rdb` its last snapshot, `aof` the append-only file.
+ * `mode: 'shutdown'` (default) is SHUTDOWN: Redis saves (rdb) or fsyncs (aof) on the way down;
+ * `mode: 'crash'` is SIGKILL: only what was already on disk survives (aof with fsync every
+ * second: about the last second of writes is lost; rdb: everything since the last snapshot).
+ * Every client connection is closed, persistent phpredis connections included.
  */
 import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
@@ -15,7 +17,7 @@ const schema = faultSchema.extend({
   type: z.literal('redis-restart'),
   target: z.string().default('redis'),
   duration: faultSchema.shape.at.default('1s'),
-  keepData: z.boolean().default(false),
+  mode: z.enum(['shutdown', 'crash']).default('shutdown'),
 });
 type Spec = z.output<typeof schema>;
 
@@ -30,12 +32,13 @@ export const redisRestartFault: FaultKind<Spec> = {
     !topology.hasRedis ? 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)' : spec.target === 'redis' ? null : `target "${spec.target}" must be "redis"`,
   async apply(ctx, spec) {
     if (!ctx.topology.stopRedis) throw new HarnessError(`the ${ctx.topology.provider} provider cannot restart Redis`);
-    await ctx.topology.stopRedis({ keepData: spec.keepData });
-    ctx.log(`Redis shut down (${spec.keepData ? 'data saved' : 'data dropped'}): every connection to it is closed`);
+    await ctx.topology.stopRedis({ mode: spec.mode });
+    const persistence = ctx.topology.spec.redisPersistence ?? 'none';
+    ctx.log(`Redis ${spec.mode === 'crash' ? 'killed (SIGKILL)' : 'shut down (SHUTDOWN)'} with persistence ${persistence}: every connection to it is closed`);
   },
-  async heal(ctx, spec) {
+  async heal(ctx) {
     if (!ctx.topology.restoreRedis) throw new HarnessError(`the ${ctx.topology.provider} provider cannot restart Redis`);
     await ctx.topology.restoreRedis();
-    ctx.log(`Redis started again on the same address (${spec.keepData ? 'with its saved sessions' : 'empty: every session is gone'})`);
+    ctx.log(`Redis started again on the same address with what its persistence (${ctx.topology.spec.redisPersistence ?? 'none'}) kept`);
   },
 };

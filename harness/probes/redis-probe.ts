@@ -16,6 +16,19 @@ import { cookieHeader } from '../workload/cookie-jar.js';
 import type { Probe, ProbeEnd } from './probe.js';
 import type { RedisSection } from './redis-section.js';
 
+interface MemoryPressureCounters {
+  evictedKeys: number;
+  oomRejections: number;
+}
+
+async function readPressureCounters(client: Redis): Promise<MemoryPressureCounters> {
+  const [stats, errors] = await Promise.all([client.info('stats'), client.info('errorstats')]);
+  return {
+    evictedKeys: Number(/^evicted_keys:(\d+)/m.exec(stats)?.[1] ?? 0),
+    oomRejections: Number(/^errorstat_OOM:count=(\d+)/m.exec(errors)?.[1] ?? 0),
+  };
+}
+
 export interface RedisProbeOptions {
   /** session.gc_maxlifetime: the TTL every key should have. */
   expectedTtlS: number;
@@ -36,6 +49,7 @@ export class RedisProbe implements Probe<'redis'> {
   private timer: NodeJS.Timeout | null = null;
   private readonly samples: RedisSection['samples'] = [];
   private startedAt = 0;
+  private pressureBefore: MemoryPressureCounters | null = null;
 
   constructor(
     private readonly address: { host: string; port: number },
@@ -49,6 +63,7 @@ export class RedisProbe implements Probe<'redis'> {
   async start(): Promise<void> {
     await this.client.connect();
     this.before = await sampleCommandStats(this.client);
+    this.pressureBefore = await readPressureCounters(this.client);
   }
 
   /** Called when the workload starts; samples until the load ends. */
@@ -100,6 +115,9 @@ export class RedisProbe implements Probe<'redis'> {
       storeCheckError = (error as Error).message;
       log(`store check failed: ${storeCheckError}`);
     }
+    // Since the start (a restarted Redis counts from its restart: a lower bound then).
+    const pressure = await readPressureCounters(this.client);
+    const since = (key: keyof MemoryPressureCounters) => Math.max(0, pressure[key] - (this.pressureBefore?.[key] ?? 0));
     // A session last used at the start of a long run has aged by the whole run.
     const ttlToleranceS = Math.max(60, Math.ceil(end.durationMs / 1000) + 60);
     const inspection = await inspectSessions(this.client, { users: end.users.length, expectedTtlS, ttlToleranceS });
@@ -135,6 +153,8 @@ export class RedisProbe implements Probe<'redis'> {
       perCommand: diff.perCommand,
       ttlCheck: inspection.ttlCheck,
       ttlRefresh,
+      evictedKeys: since('evictedKeys'),
+      oomRejections: since('oomRejections'),
       samples: this.samples,
       ...(storeCheck ? { storeCheck } : {}),
       ...(storeCheckError ? { storeCheckError } : {}),

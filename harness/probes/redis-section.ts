@@ -26,6 +26,10 @@ export const redisSectionSchema = z.object({
   ttlCheck: verdict,
   /** One more visit of one user pushes its key's TTL back up; null without a user to try it on. */
   ttlRefresh: verdict.nullable(),
+  /** Keys Redis evicted to stay under maxmemory during the run (INFO stats evicted_keys; redis-memory-pressure). */
+  evictedKeys: count.optional(),
+  /** Commands Redis refused for lack of memory (INFO errorstats errorstat_OOM): session writes under noeviction. */
+  oomRejections: count.optional(),
   /** Every 5 s during the run: keys in Redis and used memory. */
   samples: z.array(z.object({ t: z.number().nonnegative(), keys: count, usedMemoryBytes: count })),
   /**

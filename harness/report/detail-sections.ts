@@ -50,11 +50,12 @@ export function faultsTable(results: readonly RunResult[], styles: Styles): stri
         healed,
         failed ? 'never took effect' : fmtSeconds(f.endMs - f.startMs),
         compactJson(f.params),
+        f.observed ? Object.entries(f.observed).map(([k, v]) => `${k} ${typeof v === 'number' ? fmtInt(v) : v}`).join(' · ') : '—',
       ]);
     }
   });
   if (rows.length === 0) return '<p class="muted">No faults were injected in these runs.</p>';
-  return table(['result', 'fault', 'type', 'target', 'start', 'status', 'heal', 'lasted', 'params'], rows);
+  return table(['result', 'fault', 'type', 'target', 'start', 'status', 'heal', 'lasted', 'params', 'observed while it held'], rows);
 }
 
 export function anomalySamples(results: readonly RunResult[], styles: Styles): string {

@@ -97,6 +97,8 @@ const redisFields: Formats = {
   opsPerSec: ['Redis commands / s', fmtInt],
   commandsPerRequest: ['commands per request', (v) => fmtNum(v, 2)],
   perCommand: ['by command', String],
+  evictedKeys: ['keys evicted (maxmemory)', fmtInt],
+  oomRejections: ['writes refused (OOM)', fmtInt],
 };
 
 const concurrencyFields: Formats = {

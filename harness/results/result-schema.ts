@@ -97,6 +97,8 @@ export const faultWindowSchema = z.object({
   appliedAtMs: ms.optional(),
   /** ms since the workload started when the heal completed. */
   healedAtMs: ms.optional(),
+  /** What the fault saw of its own effect while it held, e.g. redis-memory-pressure's evicted keys and refused writes. */
+  observed: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   /** Human label for the report's shaded band, e.g. "node-kill node-2". */
   label: z.string().optional(),
   params: z.record(z.string(), z.unknown()).optional(),

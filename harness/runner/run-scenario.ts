@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Scenario, FaultSpec } from '../scenario/scenario-schema.js';
-import { parseTimePoint } from '../scenario/duration.js';
+import { parseDuration, parseTimePoint } from '../scenario/duration.js';
 import { findStrategy } from '../strategies/strategy-registry.js';
 import type { StartedTopology, TopologySpec } from '../topology/topology-types.js';
 import { loadProvider } from '../topology/provider-registry.js';
@@ -29,7 +29,8 @@ import { recoveryTimes } from '../checks/recovery-time.js';
 import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult, type WorkloadSection } from '../results/result-schema.js';
 import { startProgress } from './progress-line.js';
-import { REQUEST_DEADLINE_MS } from '../topology/config/request-deadline.js';
+import { requestDeadlineMs } from '../topology/config/request-deadline.js';
+import { balancerTimeoutsOf } from '../topology/plan/plan-topology.js';
 import { resolveConnectionReuse } from '../topology/connection-reuse.js';
 import { assertToxiproxyReachable } from './toxiproxy-reachable.js';
 import { HarnessError, InvalidInputError } from '../errors.js';
@@ -79,6 +80,12 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     phpIni: scenario.topology.phpIni,
     sessionPayload: scenario.topology.sessionPayload,
     connectionReuse: resolveConnectionReuse(scenario.topology.connectionReuse, balancer),
+    balancerTimeouts: {
+      ...(scenario.topology.balancerTimeouts.connect ? { connectMs: parseDuration(scenario.topology.balancerTimeouts.connect) } : {}),
+      ...(scenario.topology.balancerTimeouts.read ? { readMs: parseDuration(scenario.topology.balancerTimeouts.read) } : {}),
+    },
+    redisPersistence: scenario.topology.redis.persistence,
+    redisTimeouts: { timeoutS: scenario.topology.redis.timeout, readTimeoutS: scenario.topology.redis.readTimeout },
     ...proxySettings(scenario, faults),
     ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
     log: options.log,
@@ -103,7 +110,9 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   let measuredMs = 0;
   let windows: RunResult['faults'] = [];
   const workQuery = w.workMs > 0 ? `&work=${w.workMs}` : '';
-  const jobs = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, REQUEST_DEADLINE_MS) : new VisitJobs(pool, workQuery, REQUEST_DEADLINE_MS);
+  // A timed-out user is held until the stack can no longer be working on its request.
+  const deadlineMs = requestDeadlineMs(balancerTimeoutsOf(spec).readMs);
+  const jobs = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, deadlineMs) : new VisitJobs(pool, workQuery, deadlineMs);
   // Probes (harness/probes/): each watches the run from the side and returns one result section.
   let probes: Probe[] = [];
   const sections: Partial<ProbeSections> = {};

@@ -68,6 +68,9 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
     `  users      ${r.sessions.users}: intact ${r.sessions.intact} · recovered ${r.sessions.recovered} · lost ${r.sessions.lost} (${pct(r.sessions.lossRate)}) · unknown ${r.sessions.unknown} · unserved ${r.sessions.unserved}` +
       (invalid ? '  (not judged: the run is invalid)' : ''),
   ];
+  if (r.redis && (r.redis.evictedKeys || r.redis.oomRejections)) {
+    lines.push(`  redis      evicted ${r.redis.evictedKeys ?? 0} session key(s) · refused ${r.redis.oomRejections ?? 0} write(s) for lack of memory (OOM)`);
+  }
   if (r.redis?.storeCheck) {
     const c = compareWithVerdict(r.redis.storeCheck, r.sessions);
     lines.push(`  store      ${c.status}: ${c.statement}`);
@@ -77,7 +80,8 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
   if (r.guards) lines.push(`  guards     ${guardLine(r.guards)}`);
   for (const f of r.faults) {
     const span = `${f.label ?? f.type} from ${(f.startMs / 1000).toFixed(1)} s to ${(f.endMs / 1000).toFixed(1)} s`;
-    lines.push(`  fault      ${f.status === 'applied' ? span : `${span}: ${f.status.toUpperCase()} — ${f.error ?? ''}`}`);
+    const observed = f.observed ? ` (${Object.entries(f.observed).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+    lines.push(`  fault      ${f.status === 'applied' ? span + observed : `${span}: ${f.status.toUpperCase()} — ${f.error ?? ''}`}`);
   }
   for (const rec of r.recovery ?? []) {
     lines.push(`  recovery   ${rec.fault}: ${rec.fromStartMs === null ? 'never' : `${(rec.fromStartMs / 1000).toFixed(1)} s`} after its start`);

@@ -96,6 +96,30 @@ export const topologySchema = z
         z.object({ balancer: z.boolean().optional(), fastcgi: z.boolean().optional(), redis: z.boolean().optional() }).strict(),
       ])
       .default(DEFAULT_CONNECTION_REUSE),
+    /**
+     * How long the balancer waits to connect to a node and for its answer (nginx
+     * proxy_connect_timeout / proxy_read_timeout, HAProxy timeout connect / timeout server).
+     * Unset: the balancer's defaults (nginx 200ms / 30s, HAProxy 100ms / 30s).
+     */
+    balancerTimeouts: z
+      .object({ connect: boundedDuration(60_000).optional(), read: boundedDuration(scenarioLimits.maxTimeoutMs).optional() })
+      .strict()
+      .default({}),
+    /** The Redis store (redis strategies). */
+    redis: z
+      .object({
+        /** What a restarted Redis still has: 'none' (nothing on disk), 'rdb' (snapshots; one at SHUTDOWN), 'aof' (append-only, fsync every second). */
+        persistence: z.enum(['none', 'rdb', 'aof']).default('none'),
+        /**
+         * phpredis session.save_path `timeout=` (connect) and `read_timeout=`, in seconds, or
+         * 'default' to leave them out (phpredis's own: connect = default_socket_timeout, 60 s;
+         * read_timeout 0 = wait forever for an answer).
+         */
+        timeout: z.union([z.number().positive().max(600), z.literal('default')]).default(2),
+        readTimeout: z.union([z.number().positive().max(600), z.literal('default')]).default(2),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 

@@ -10,6 +10,8 @@ export interface StrategyIniContext {
   redis: { host: string; port: number } | null;
   /** Keep the Redis connection open between requests (topology.connectionReuse.redis). */
   persistentRedis?: boolean;
+  /** phpredis connect and read timeouts in seconds, or 'default' (topology.redis); unset: 2 s each. */
+  redisTimeouts?: { timeoutS: number | 'default'; readTimeoutS: number | 'default' };
 }
 
 export interface Strategy {

@@ -7,6 +7,8 @@ import { HarnessError, InvalidInputError } from '../errors.js';
 
 export class NodeSlots<T> {
   private readonly slots = new Map<string, T | null>();
+  /** Nodes whose processes are stopped (node-hang): running, but answering nothing. */
+  private readonly paused = new Set<string>();
 
   constructor(readonly names: readonly string[]) {
     for (const name of names) this.slots.set(name, null);
@@ -32,7 +34,29 @@ export class NodeSlots<T> {
     const running = this.get(name);
     if (running === null) throw new HarnessError(`${name} is not running (already killed): nothing to kill`);
     this.slots.set(name, null);
+    this.paused.delete(name);
     return running;
+  }
+
+  /** For a hang: what runs, now marked paused. A node that is down or already paused did not hang. */
+  pause(name: string): T {
+    const running = this.get(name);
+    if (running === null) throw new HarnessError(`${name} is not running (killed): nothing to pause`);
+    if (this.paused.has(name)) throw new HarnessError(`${name} is already paused`);
+    this.paused.add(name);
+    return running;
+  }
+
+  /** For the heal of a hang: the node must be paused. */
+  resume(name: string): T {
+    const running = this.get(name);
+    if (running === null || !this.paused.has(name)) throw new HarnessError(`${name} is not paused: nothing to resume`);
+    this.paused.delete(name);
+    return running;
+  }
+
+  isPaused(name: string): boolean {
+    return this.paused.has(name);
   }
 
   /** For a restore: the node must be down. */

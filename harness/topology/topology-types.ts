@@ -5,7 +5,10 @@
  */
 import type { ProviderName } from './provider-names.js';
 import type { EnvInfo } from '../results/result-schema.js';
-import type { BalancerRetry } from './balancers/balancer-kind.js';
+import type { BalancerRetry, BalancerTimeouts } from './balancers/balancer-kind.js';
+
+/** none: nothing on disk; rdb: snapshots (Redis's default save points) and one at SHUTDOWN; aof: append-only file, fsync every second. */
+export type RedisPersistence = 'none' | 'rdb' | 'aof';
 import type { Strategy } from '../strategies/strategy.js';
 import type { ConnectionReuse } from './connection-reuse.js';
 import type { NodeConnectionCounters } from './connection-counters.js';
@@ -22,6 +25,12 @@ export interface TopologySpec {
   phpIni: Record<string, string>;
   /** Connection reuse per link (topology.connectionReuse, resolved); absent = defaultConnectionReuse(balancer). */
   connectionReuse?: ConnectionReuse;
+  /** Balancer timeouts (topology.balancerTimeouts); unset ones are the balancer kind's defaults. */
+  balancerTimeouts?: Partial<BalancerTimeouts>;
+  /** Redis persistence (topology.redis.persistence): what a restarted Redis still has. */
+  redisPersistence?: RedisPersistence;
+  /** phpredis connect and read timeouts (topology.redis.timeout / readTimeout). */
+  redisTimeouts?: { timeoutS: number | 'default'; readTimeoutS: number | 'default' };
   /** Extra data stored in every session ('none' | 'cart' | 'large'). */
   sessionPayload?: string;
   /** Put Toxiproxy proxies on links at all. */
@@ -67,10 +76,24 @@ export interface StartedTopology extends AsyncDisposable {
    * stub_status and the sockets of its PHP-FPM port; null for a node that is down.
    */
   connectionCounters?(): Promise<Record<string, NodeConnectionCounters | null>>;
-  /** Stops Redis (redis-restart fault): SHUTDOWN SAVE when keepData, else SHUTDOWN NOSAVE. */
-  stopRedis?(options: { keepData: boolean }): Promise<void>;
-  /** Starts Redis again on the same address (with the saved data when it was kept); resolves when it accepts connections. */
+  /**
+   * Stops Redis (redis-restart fault): `shutdown` = SHUTDOWN (it saves and fsyncs what its
+   * persistence keeps), `crash` = SIGKILL (only what its persistence had already written survives).
+   */
+  stopRedis?(options: { mode: 'shutdown' | 'crash' }): Promise<void>;
+  /** Starts Redis again on the same address with the same data directory; resolves when it accepts connections. */
   restoreRedis?(): Promise<void>;
+  /**
+   * Stops a node without killing it (node-hang): SIGSTOP to its PHP-FPM and web server process
+   * groups (docker: `docker pause`). Its sockets stay open and the kernel still accepts
+   * connections into their backlog, but nothing answers.
+   */
+  pauseNode?(name: string): Promise<void>;
+  /** SIGCONT (docker: `docker unpause`): the node works through what queued meanwhile. */
+  resumeNode?(name: string): Promise<void>;
+  /** Stops Redis without killing it (redis-hang): SIGSTOP (docker: pause); connections are accepted, nothing answers. */
+  pauseRedis?(): Promise<void>;
+  resumeRedis?(): Promise<void>;
   /** The PHP error logs of every node so far (lock warnings, "Failed to write session data"); read before stop(). */
   phpErrorLog?(): Promise<string>;
   /** Stop everything this topology started. Idempotent. Returns ms taken. */

@@ -31,13 +31,16 @@ const day = 24 * 3_600_000;
 /** Each fault kind's attributes, as the fault files in harness/faults/ define them (kept here on purpose: an independent list). */
 const faultAttributes: Record<string, string[]> = {
   'node-kill': [],
-  'node-partition': [],
-  'redis-down': [],
+  'node-partition': ['mode'],
+  'redis-down': ['mode'],
   'node-slow': ['latency', 'jitter'],
   'redis-latency': ['latency', 'jitter', 'stream'],
   'reset-peer': ['timeout', 'toxicity'],
   bandwidth: ['rate', 'stream'],
-  'redis-restart': ['keepData'],
+  'redis-restart': ['mode'],
+  'node-hang': [],
+  'redis-hang': [],
+  'redis-memory-pressure': ['share', 'policy'],
 };
 const genericFaultFields = ['type', 'target', 'at', 'duration', 'restoreAt'];
 

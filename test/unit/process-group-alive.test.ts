@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { groupAlive, killProcess, spawnServer } from '../../harness/topology/local/process-supervisor.js';
+import { groupAlive, killProcess, pauseProcess, resumeProcess, spawnServer, stopProcess } from '../../harness/topology/local/process-supervisor.js';
 
 test('a process group whose members are dead counts as gone, even when they linger as zombies nobody reaps', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'psl-zombie-'));
@@ -23,3 +23,56 @@ test('a process group whose members are dead counts as gone, even when they ling
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a stopped (SIGSTOP) group is continued before it is stopped: it ends by the SIGTERM, not by the SIGKILL that follows the grace period', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psl-paused-'));
+  try {
+    const proc = spawnServer({ name: 'paused', command: 'sh', args: ['-c', 'sleep 60 & sleep 60 & wait'], runId: 'pause-test', pidsDir: dir, logFile: join(dir, 'log') });
+    for (let i = 0; i < 100 && !groupAlive(proc.pid); i++) await new Promise((r) => setTimeout(r, 10));
+    pauseProcess(proc);
+    // The whole group is stopped (state T), as a hung node's PHP-FPM and nginx are.
+    const states = () => groupStates(proc.pid);
+    for (let i = 0; i < 100 && !states().every((s) => s === 'T'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(states().length >= 3 && states().every((s) => s === 'T'), `not every member stopped: ${states().join(',')}`);
+    // Without a SIGCONT the SIGTERM would stay pending until the SIGKILL after 5 s.
+    await stopProcess(proc, dir, 5000);
+    const { signal } = await proc.exited;
+    assert.equal(signal, 'SIGTERM');
+    assert.equal(groupAlive(proc.pid), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('pause and resume: a stopped group answers again after SIGCONT', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psl-resume-'));
+  try {
+    const proc = spawnServer({ name: 'resume', command: 'sh', args: ['-c', 'sleep 60 & wait'], runId: 'resume-test', pidsDir: dir, logFile: join(dir, 'log') });
+    for (let i = 0; i < 100 && !groupAlive(proc.pid); i++) await new Promise((r) => setTimeout(r, 10));
+    pauseProcess(proc);
+    for (let i = 0; i < 100 && !groupStates(proc.pid).every((s) => s === 'T'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(groupStates(proc.pid).every((s) => s === 'T'));
+    resumeProcess(proc);
+    for (let i = 0; i < 100 && groupStates(proc.pid).some((s) => s === 'T'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(groupStates(proc.pid).every((s) => s !== 'T'), `still stopped: ${groupStates(proc.pid).join(',')}`);
+    await stopProcess(proc, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The /proc state letter of every member of a process group. */
+function groupStates(pgid: number): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) out.push(fields[0]!);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}

@@ -18,6 +18,15 @@ export interface BalancerInput {
   prefixDir: string;
   /** Keep connections to the nodes (topology.connectionReuse.balancer). */
   reuse: boolean;
+  /** How long it waits to connect to a node and for a node's answer (topology.balancerTimeouts). */
+  timeouts: BalancerTimeouts;
+}
+
+export interface BalancerTimeouts {
+  /** nginx proxy_connect_timeout, HAProxy timeout connect. */
+  connectMs: number;
+  /** nginx proxy_read_timeout (and proxy_next_upstream_timeout), HAProxy timeout server. */
+  readMs: number;
 }
 
 export const balancerRetrySchema = z.object({
@@ -29,6 +38,8 @@ export const balancerRetrySchema = z.object({
   directives: z.array(z.string()),
   retriesGetOnOtherNode: z.boolean(),
   connectTimeoutMs: z.number().nonnegative(),
+  /** How long it waits for a node's answer (proxy_read_timeout, timeout server); older results have none. */
+  readTimeoutMs: z.number().nonnegative().optional(),
 });
 export type BalancerRetry = z.infer<typeof balancerRetrySchema>;
 
@@ -48,8 +59,10 @@ export interface BalancerKind {
   render(input: BalancerInput): string;
   /** Command-line arguments to run it locally with its config at `conf` in directory `dir`. */
   localArgs(paths: { conf: string; dir: string }): string[];
-  /** What it does with a request whose node fails, as rendered; recorded in every result. */
-  retryPolicy(): BalancerRetry;
+  /** Its timeouts when the scenario sets none (topology.balancerTimeouts). */
+  readonly defaultTimeouts: BalancerTimeouts;
+  /** What it does with a request whose node fails, as rendered with these timeouts; recorded in every result. */
+  retryPolicy(timeouts: BalancerTimeouts): BalancerRetry;
   /** A note for the connection figures, when the balancer makes requests of its own (health checks). */
   readonly connectionNote?: string;
 }

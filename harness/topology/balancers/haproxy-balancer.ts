@@ -1,5 +1,5 @@
 /** HAProxy as the balancer: roundrobin; sticky by an inserted SRV cookie. */
-import { haproxyBalancerRetry, renderHaproxyConfig } from '../config/haproxy-config.js';
+import { haproxyBalancerRetry, haproxyDefaultTimeouts, renderHaproxyConfig } from '../config/haproxy-config.js';
 import type { BalancerKind } from './balancer-kind.js';
 
 export const haproxyBalancer: BalancerKind = {
@@ -10,8 +10,9 @@ export const haproxyBalancer: BalancerKind = {
   configFile: 'haproxy.cfg',
   // HAProxy 2.6 keeps server connections alive and shares them (`http-reuse safe` is its default).
   reusesServerConnectionsByDefault: true,
-  render: ({ listen, upstreams, sticky, reuse }) => renderHaproxyConfig({ listen, upstreams, sticky, reuse, algorithm: 'roundrobin' }),
+  render: ({ listen, upstreams, sticky, reuse, timeouts }) => renderHaproxyConfig({ listen, upstreams, sticky, reuse, timeouts, algorithm: 'roundrobin' }),
   localArgs: ({ conf }) => ['-db', '-f', conf],
-  retryPolicy: () => haproxyBalancerRetry('haproxy'),
+  defaultTimeouts: haproxyDefaultTimeouts,
+  retryPolicy: (timeouts) => haproxyBalancerRetry('haproxy', timeouts),
   connectionNote: 'HAProxy health checks (GET /health every 500 ms per node, a new connection each) are requests and connections of the balancer link',
 };

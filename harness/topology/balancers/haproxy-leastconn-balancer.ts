@@ -11,6 +11,6 @@ export const haproxyLeastconnBalancer: BalancerKind = {
   ...haproxyBalancer,
   name: 'haproxy-leastconn',
   description: 'HAProxy, leastconn (fewest open connections first), health checks every 500 ms',
-  render: ({ listen, upstreams, sticky, reuse }) => renderHaproxyConfig({ listen, upstreams, sticky, reuse, algorithm: 'leastconn' }),
-  retryPolicy: () => haproxyBalancerRetry('haproxy-leastconn'),
+  render: ({ listen, upstreams, sticky, reuse, timeouts }) => renderHaproxyConfig({ listen, upstreams, sticky, reuse, timeouts, algorithm: 'leastconn' }),
+  retryPolicy: (timeouts) => haproxyBalancerRetry('haproxy-leastconn', timeouts),
 };

@@ -1,6 +1,6 @@
 /** nginx as the balancer: round-robin, or a consistent hash on the session cookie when sticky. */
 import { join } from 'node:path';
-import { nginxBalancerRetry, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
+import { nginxBalancerRetry, nginxDefaultTimeouts, renderNginxBalancerConfig } from '../config/nginx-balancer-config.js';
 import type { BalancerKind } from './balancer-kind.js';
 
 export const nginxBalancer: BalancerKind = {
@@ -13,5 +13,6 @@ export const nginxBalancer: BalancerKind = {
   reusesServerConnectionsByDefault: false,
   render: (input) => renderNginxBalancerConfig(input),
   localArgs: ({ conf, dir }) => ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
-  retryPolicy: () => nginxBalancerRetry(),
+  defaultTimeouts: nginxDefaultTimeouts,
+  retryPolicy: (timeouts) => nginxBalancerRetry(timeouts),
 };

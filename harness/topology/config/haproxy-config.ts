@@ -1,5 +1,5 @@
 /** HAProxy as the load balancer (roundrobin or leastconn; stickiness by an inserted SRV cookie). */
-import type { BalancerRetry } from '../balancers/balancer-kind.js';
+import type { BalancerRetry, BalancerTimeouts } from '../balancers/balancer-kind.js';
 import { BALANCER_READ_TIMEOUT_S } from './request-deadline.js';
 
 export interface HaproxyInput {
@@ -14,6 +14,7 @@ export interface HaproxyInput {
   reuse: boolean;
   /** `balance` algorithm (default roundrobin). */
   algorithm?: 'roundrobin' | 'leastconn';
+  timeouts?: BalancerTimeouts;
 }
 
 /** The backend lines for connection reuse on or off. */
@@ -21,27 +22,29 @@ export function haproxyReuseDirectives(reuse: boolean): string[] {
   return reuse ? ['http-reuse safe'] : ['option http-server-close', 'http-reuse never'];
 }
 
-const CONNECT_TIMEOUT_MS = 100;
+export const haproxyDefaultTimeouts: BalancerTimeouts = { connectMs: 100, readMs: BALANCER_READ_TIMEOUT_S * 1000 };
 
 // Default timeouts stall about 1 s per retry when a node dies; short connect timeouts and
 // retry-on remove the errors (reference: phpredis-sessions.md). response-timeout is left
 // out on purpose: retrying a GET that may have run would double-count a visit.
-const retryDirectives = [
-  `timeout connect ${CONNECT_TIMEOUT_MS}ms`,
+const retryDirectives = (timeouts: BalancerTimeouts) => [
+  `timeout connect ${timeouts.connectMs}ms`,
+  `timeout server ${timeouts.readMs}ms`,
   'retries 3',
   'option redispatch 1',
   'retry-on conn-failure empty-response 503',
 ];
 
 /** The retry policy rendered by renderHaproxyConfig, recorded under the balancer kind's name. */
-export function haproxyBalancerRetry(balancer = 'haproxy'): BalancerRetry {
+export function haproxyBalancerRetry(balancer = 'haproxy', timeouts: BalancerTimeouts = haproxyDefaultTimeouts): BalancerRetry {
   return {
     balancer,
     summary:
-      'HAProxy retries up to 3 times on connection failure, empty response or 503 (retry-on), redispatching to another node (option redispatch); health checks every 500 ms take a dead node out.',
-    directives: [...retryDirectives, 'default-server check inter 500ms fall 2 rise 2'],
+      `HAProxy retries up to 3 times on connection failure, empty response or 503 (retry-on), redispatching to another node (option redispatch); a node that does not answer within ${timeouts.readMs} ms is a 504, not retried; health checks every 500 ms take a dead node out.`,
+    directives: [...retryDirectives(timeouts), 'default-server check inter 500ms fall 2 rise 2'],
     retriesGetOnOtherNode: true,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    connectTimeoutMs: timeouts.connectMs,
+    readTimeoutMs: timeouts.readMs,
   };
 }
 
@@ -55,9 +58,8 @@ export function renderHaproxyConfig(input: HaproxyInput): string {
 defaults
   mode http
   timeout client 30s
-  timeout server ${BALANCER_READ_TIMEOUT_S}s
   timeout http-keep-alive 30s
-${retryDirectives.map((d) => `  ${d}`).join('\n')}
+${retryDirectives(input.timeouts ?? haproxyDefaultTimeouts).map((d) => `  ${d}`).join('\n')}
 
 frontend www
   bind ${input.listen}

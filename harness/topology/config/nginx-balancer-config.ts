@@ -1,5 +1,5 @@
 /** nginx as the load balancer (round-robin, or consistent hash on the session cookie). */
-import type { BalancerRetry } from '../balancers/balancer-kind.js';
+import type { BalancerRetry, BalancerTimeouts } from '../balancers/balancer-kind.js';
 import { nginxCommonHead, nginxTempPaths } from './nginx-node-config.js';
 import { BALANCER_READ_TIMEOUT_S } from './request-deadline.js';
 
@@ -14,30 +14,35 @@ export interface NginxBalancerInput {
    * Off is nginx's stock behaviour: HTTP/1.0 and `Connection: close`, a new connection per request.
    */
   reuse: boolean;
+  timeouts?: BalancerTimeouts;
 }
 
 /** Idle connections each nginx worker keeps to the nodes when reuse is on. */
 export const BALANCER_KEEPALIVE = 64;
 
-const CONNECT_TIMEOUT_MS = 200;
+export const nginxDefaultTimeouts: BalancerTimeouts = { connectMs: 200, readMs: BALANCER_READ_TIMEOUT_S * 1000 };
 
-export function nginxBalancerRetry(): BalancerRetry {
+export function nginxBalancerRetry(timeouts: BalancerTimeouts = nginxDefaultTimeouts): BalancerRetry {
   const directives = [
     'proxy_next_upstream error timeout',
-    `proxy_connect_timeout ${CONNECT_TIMEOUT_MS}ms`,
+    `proxy_connect_timeout ${timeouts.connectMs}ms`,
+    `proxy_read_timeout ${timeouts.readMs}ms`,
+    `proxy_next_upstream_timeout ${timeouts.readMs}ms`,
     'max_fails=1 fail_timeout=5s',
   ];
   return {
     balancer: 'nginx',
     summary:
-      'nginx retries a GET on the next node when connecting fails or the node breaks the connection before answering (proxy_next_upstream error timeout, its default); a node that failed is skipped for 5 s.',
+      `nginx retries a GET on the next node when connecting fails, the node breaks the connection or does not answer within ${timeouts.readMs} ms (proxy_next_upstream error timeout, its default); a node that failed is skipped for 5 s.`,
     directives,
     retriesGetOnOtherNode: true,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    connectTimeoutMs: timeouts.connectMs,
+    readTimeoutMs: timeouts.readMs,
   };
 }
 
 export function renderNginxBalancerConfig(input: NginxBalancerInput): string {
+  const timeouts = input.timeouts ?? nginxDefaultTimeouts;
   const servers = Object.values(input.upstreams)
     .map((address) => `    server ${address} max_fails=1 fail_timeout=5s;`)
     .join('\n');
@@ -54,9 +59,9 @@ ${input.reuse ? `    keepalive ${BALANCER_KEEPALIVE};\n` : ''}  }
     location / {
       proxy_pass http://php_nodes;
 ${input.reuse ? '      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n' : ''}      proxy_next_upstream error timeout;
-      proxy_connect_timeout ${CONNECT_TIMEOUT_MS}ms;
-      proxy_read_timeout ${BALANCER_READ_TIMEOUT_S}s;
-      proxy_next_upstream_timeout ${BALANCER_READ_TIMEOUT_S}s;
+      proxy_connect_timeout ${timeouts.connectMs}ms;
+      proxy_read_timeout ${timeouts.readMs}ms;
+      proxy_next_upstream_timeout ${timeouts.readMs}ms;
       proxy_buffering on;
     }
   }

@@ -40,6 +40,8 @@ export async function removeRun(runId: string): Promise<number> {
   const docker = (await getContainerRuntimeClient()).container.dockerode;
   const filters = JSON.stringify({ label: [`${LABEL_RUN}=${runId}`] });
   const containers = await docker.listContainers({ all: true, filters });
+  // A paused container (node-hang, redis-hang) is continued before it is removed.
+  await Promise.allSettled(containers.filter((c) => c.State === 'paused').map((c) => docker.getContainer(c.Id).unpause()));
   await Promise.allSettled(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
   const networks = await docker.listNetworks({ filters });
   await Promise.allSettled(networks.map((n) => docker.getNetwork(n.Id).remove()));
@@ -120,6 +122,8 @@ export function untrackActive(topology: Cleanable): void {
 export function removeRunSync(runId: string): void {
   const filter = `label=${LABEL_RUN}=${runId}`;
   const ids = spawnSync('docker', ['ps', '-aq', '--filter', filter], { encoding: 'utf8', timeout: 10_000 }).stdout?.trim();
+  const paused = spawnSync('docker', ['ps', '-q', '--filter', filter, '--filter', 'status=paused'], { encoding: 'utf8', timeout: 10_000 }).stdout?.trim();
+  if (paused) spawnSync('docker', ['unpause', ...paused.split(/\s+/)], { timeout: 20_000 });
   if (ids) spawnSync('docker', ['rm', '-f', '-v', ...ids.split(/\s+/)], { timeout: 20_000 });
   const nets = spawnSync('docker', ['network', 'ls', '-q', '--filter', filter], { encoding: 'utf8', timeout: 10_000 }).stdout?.trim();
   if (nets) spawnSync('docker', ['network', 'rm', ...nets.split(/\s+/)], { timeout: 20_000 });

@@ -13,6 +13,7 @@ import type { EnvInfo } from '../../results/result-schema.js';
 import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { collectEnvInfo } from '../../results/env-info.js';
 import { HarnessError, ReadinessTimeoutError, RunAbortedError } from '../../errors.js';
+import { redisPersistenceArgs } from '../config/redis-config.js';
 import { freePorts } from '../free-port.js';
 import { NodeSlots } from '../node-slots.js';
 import { requireBalancer } from '../balancers/balancer-registry.js';
@@ -67,6 +68,7 @@ class DockerTopology implements StartedTopology {
   /** Killed node containers, removed on restore/stop (kept until then for `docker logs`). */
   private readonly dead: string[] = [];
   private redisContainer: StartedTestContainer | null = null;
+  private redisPaused = false;
   private balancer: StartedTestContainer | null = null;
   private hostToxiproxy: HostToxiproxy | null = null;
   private stopping: Promise<number> | null = null;
@@ -191,7 +193,9 @@ class DockerTopology implements StartedTopology {
   private async startRedis(): Promise<void> {
     // A fixed host port: a restarted Redis (redis-restart) is back where the harness's clients look.
     const [hostPort] = await freePorts(1, '127.0.0.1');
+    // Arguments after the image's entrypoint override its own (`--save '' --appendonly no`): the last one wins.
     const container = this.base('redis', 'redis', this.network!.ip(ADDR.redis), ['redis'])
+      .withCommand(redisPersistenceArgs(this.spec.redisPersistence ?? 'none'))
       .publishOnLoopback(REDIS_PORT, hostPort)
       .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'));
     this.redisContainer = await this.launch('redis', container);
@@ -289,13 +293,42 @@ class DockerTopology implements StartedTopology {
     return out;
   }
 
-  async stopRedis(options: { keepData: boolean }): Promise<void> {
+  async stopRedis(options: { mode: 'shutdown' | 'crash' }): Promise<void> {
     const container = this.redisContainer;
     if (!container || !this.redis) throw new HarnessError('Redis is not running: nothing to stop');
-    // Its dump goes to its working directory (/); a restart without kept data starts empty.
-    if (!options.keepData) await container.exec(['rm', '-f', '/dump.rdb']);
-    await withRedis(this.redis, (client) => client.call('SHUTDOWN', options.keepData ? 'SAVE' : 'NOSAVE')).catch(() => {});
+    if (this.redisPaused) throw new HarnessError('Redis is paused (redis-hang): resume it before restarting it');
+    if (options.mode === 'crash') {
+      // SIGKILL to redis-server (PID 1): only what its persistence had written survives, in the container's filesystem.
+      await docker(['kill', '--signal', 'KILL', container.getId()]);
+      return;
+    }
+    // SHUTDOWN saves (rdb) or fsyncs (aof) as configured; its files stay in the container's working directory (/).
+    await withRedis(this.redis, (client) => client.call('SHUTDOWN')).catch(() => {});
     await docker(['stop', '--time', '5', container.getId()]);
+  }
+
+  async pauseRedis(): Promise<void> {
+    const container = this.redisContainer;
+    if (!container) throw new HarnessError('this topology has no Redis');
+    if (this.redisPaused) throw new HarnessError('Redis is already paused');
+    await docker(['pause', container.getId()]);
+    this.redisPaused = true;
+  }
+
+  async resumeRedis(): Promise<void> {
+    const container = this.redisContainer;
+    if (!container || !this.redisPaused) throw new HarnessError('Redis is not paused: nothing to resume');
+    await docker(['unpause', container.getId()]);
+    this.redisPaused = false;
+  }
+
+  async pauseNode(name: string): Promise<void> {
+    // The freezer cgroup stops every process of the container: connections queue, nothing answers.
+    await docker(['pause', this.nodes.pause(name).getId()]);
+  }
+
+  async resumeNode(name: string): Promise<void> {
+    await docker(['unpause', this.nodes.resume(name).getId()]);
   }
 
   async restoreRedis(): Promise<void> {

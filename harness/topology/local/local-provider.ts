@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Provider, ProxyNames, StartedTopology, TopologySpec } from '../topology-types.js';
+import { redisPersistenceArgs } from '../config/redis-config.js';
 import type { EnvInfo } from '../../results/result-schema.js';
 import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { collectEnvInfo } from '../../results/env-info.js';
@@ -23,7 +24,7 @@ import { nodeNamesOf, planTopology, proxyCount, proxyListenOn, type NodePlan, ty
 import { createLinkProxies, removeLinkProxies } from '../plan/link-proxies.js';
 import { requireBalancer } from '../balancers/balancer-registry.js';
 import { createRunDirectory, reapStaleRuns, removeRunDirectory, type RunDirectory } from './run-directory.js';
-import { killProcess, spawnServer, stopProcess, type ManagedProcess } from './process-supervisor.js';
+import { killProcess, pauseProcess, resumeProcess, spawnServer, stopProcess, type ManagedProcess } from './process-supervisor.js';
 import { requireBinary } from './system-binaries.js';
 
 const HOST = '127.0.0.1';
@@ -66,7 +67,8 @@ class LocalTopology implements StartedTopology {
   private bin!: Record<string, string>;
   private readonly log: (message: string) => void;
   private redisProc: ManagedProcess | null = null;
-  private redisStopped: { keepData: boolean } | null = null;
+  private redisStopped = false;
+  private redisPaused = false;
 
   constructor(readonly spec: TopologySpec) {
     this.nodeNames = nodeNamesOf(spec);
@@ -147,7 +149,7 @@ class LocalTopology implements StartedTopology {
     const proc = spawnServer({
       name: 'redis',
       command: this.bin.redisServer!,
-      args: ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
+      args: ['--port', String(port), '--bind', HOST, ...redisPersistenceArgs(this.spec.redisPersistence ?? 'none'), '--daemonize', 'no', '--dir', dir, '--logfile', ''],
       runId: this.spec.runId,
       pidsDir: this.run.pidsDir,
       logFile,
@@ -167,31 +169,36 @@ class LocalTopology implements StartedTopology {
     }
   }
 
-  async stopRedis(options: { keepData: boolean }): Promise<void> {
+  async stopRedis(options: { mode: 'shutdown' | 'crash' }): Promise<void> {
     const proc = this.redisProc;
     if (!this.redis || !proc || proc.hasExited()) throw new HarnessError('Redis is not running: nothing to stop');
-    const dump = join(this.run.path, 'redis', 'dump.rdb');
-    if (!options.keepData) rmSync(dump, { force: true });
-    // SHUTDOWN closes every client connection and answers nothing: its "error" is the close.
-    await withRedis(this.redis, (client) => client.call('SHUTDOWN', options.keepData ? 'SAVE' : 'NOSAVE')).catch(() => {});
-    const exited = await Promise.race([proc.exited.then(() => true), sleep(5000).then(() => false)]);
-    if (!exited) await stopProcess(proc, this.run.pidsDir);
-    else rmSync(join(this.run.pidsDir, `${proc.name}.pid`), { force: true });
+    if (this.redisPaused) throw new HarnessError('Redis is paused (redis-hang): resume it before restarting it');
+    if (options.mode === 'crash') {
+      // SIGKILL: only what its persistence had already written to disk survives.
+      await killProcess(proc, this.run.pidsDir);
+    } else {
+      // SHUTDOWN saves (rdb) or fsyncs (aof) as configured, closes every client connection and
+      // answers nothing: its "error" is the close.
+      await withRedis(this.redis, (client) => client.call('SHUTDOWN')).catch(() => {});
+      const exited = await Promise.race([proc.exited.then(() => true), sleep(5000).then(() => false)]);
+      if (!exited) await stopProcess(proc, this.run.pidsDir);
+      else rmSync(join(this.run.pidsDir, `${proc.name}.pid`), { force: true });
+    }
     this.others.splice(this.others.indexOf(proc), 1);
     this.redisProc = null;
-    this.redisStopped = options;
+    this.redisStopped = true;
   }
 
   async restoreRedis(): Promise<void> {
     if (!this.redis || !this.redisStopped) throw new HarnessError('Redis is running; stop it before restoring it');
-    // Without kept data a fresh Redis is empty, as a Redis without persistence restarts.
-    if (!this.redisStopped.keepData) rmSync(join(this.run.path, 'redis', 'dump.rdb'), { force: true });
+    // Same data directory, same persistence: it loads whatever its persistence kept.
     await this.startRedis(this.redis.port);
-    this.redisStopped = null;
+    this.redisStopped = false;
   }
 
   async connectionCounters(): Promise<Record<string, NodeConnectionCounters | null>> {
-    const running = new Map(this.nodes.running());
+    // A paused node (node-hang) answers nothing: it counts as down, as a dead one does.
+    const running = new Map(this.nodes.running().filter(([name]) => !this.nodes.isPaused(name)));
     const fpmPorts = [...running.keys()].map((name) => this.ports.get(name)!.fpm);
     const sockets = await readFpmSockets(fpmPorts).catch(() => new Map());
     const out: Record<string, NodeConnectionCounters | null> = {};
@@ -285,6 +292,31 @@ class LocalTopology implements StartedTopology {
     // Dead from the moment the signal is sent: a second kill while this one waits finds nothing.
     const { fpm, nginx } = this.nodes.take(name);
     await Promise.all([killProcess(fpm, this.run.pidsDir), killProcess(nginx, this.run.pidsDir)]);
+  }
+
+  async pauseNode(name: string): Promise<void> {
+    const { fpm, nginx } = this.nodes.pause(name);
+    pauseProcess(fpm);
+    pauseProcess(nginx);
+  }
+
+  async resumeNode(name: string): Promise<void> {
+    const { fpm, nginx } = this.nodes.resume(name);
+    resumeProcess(fpm);
+    resumeProcess(nginx);
+  }
+
+  async pauseRedis(): Promise<void> {
+    if (!this.redisProc || this.redisProc.hasExited()) throw new HarnessError('Redis is not running: nothing to pause');
+    if (this.redisPaused) throw new HarnessError('Redis is already paused');
+    pauseProcess(this.redisProc);
+    this.redisPaused = true;
+  }
+
+  async resumeRedis(): Promise<void> {
+    if (!this.redisProc || !this.redisPaused) throw new HarnessError('Redis is not paused: nothing to resume');
+    resumeProcess(this.redisProc);
+    this.redisPaused = false;
   }
 
   async restoreNode(name: string): Promise<void> {

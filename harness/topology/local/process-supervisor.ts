@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, existsSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processStartTime } from './process-start-time.js';
+import { HarnessError } from '../../errors.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ManagedProcess {
@@ -33,13 +34,33 @@ function installExitHook(): void {
   });
 }
 
-function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pgid, signal);
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Ends a group for good. A stopped process (node-hang, redis-hang) is continued first: a
+ * SIGTERM stays pending while it is stopped, and none of our processes is ever left stopped.
+ */
+function killGroup(pgid: number, signal: 'SIGTERM' | 'SIGKILL'): boolean {
+  const sent = signalGroup(pgid, signal);
+  signalGroup(pgid, 'SIGCONT');
+  return sent;
+}
+
+/** SIGSTOP the whole process group: it keeps its sockets (the kernel still accepts connections into their backlog) and answers nothing. */
+export function pauseProcess(proc: ManagedProcess): void {
+  if (proc.hasExited() || !signalGroup(proc.pid, 'SIGSTOP')) throw new HarnessError(`${proc.name} is not running: nothing to pause`);
+}
+
+/** SIGCONT the whole process group. */
+export function resumeProcess(proc: ManagedProcess): void {
+  if (!signalGroup(proc.pid, 'SIGCONT')) throw new HarnessError(`${proc.name} is not running: nothing to resume`);
 }
 
 export interface SpawnOptions {
@@ -211,6 +232,7 @@ export function killRunProcesses(runId: string, pidsDir: string): number {
   for (const pid of victims) {
     try {
       process.kill(pid, 'SIGKILL');
+      process.kill(pid, 'SIGCONT'); // a process a killed run left stopped (a hang fault) is continued too
     } catch {
       /* already gone */
     }

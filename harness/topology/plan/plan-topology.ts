@@ -7,7 +7,7 @@
 import { basePhpIni, renderPhpFpmConfig, renderPhpIni } from '../config/php-fpm-config.js';
 import { renderNginxNodeConfig } from '../config/nginx-node-config.js';
 import { requireBalancer } from '../balancers/balancer-registry.js';
-import type { BalancerKind, BalancerRetry } from '../balancers/balancer-kind.js';
+import type { BalancerKind, BalancerRetry, BalancerTimeouts } from '../balancers/balancer-kind.js';
 import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
 import type { ProxyNames, TopologySpec } from '../topology-types.js';
 
@@ -121,6 +121,11 @@ export function proxyName(runId: string, link: LinkKind, node: string): string {
   return link === 'balancer' ? `${runId}-balancer-${node}` : `${runId}-${node}-redis`;
 }
 
+/** The balancer's timeouts for this spec: the scenario's, else the balancer kind's defaults. */
+export function balancerTimeoutsOf(spec: Pick<TopologySpec, 'balancer' | 'balancerTimeouts'>): BalancerTimeouts {
+  return { ...requireBalancer(spec.balancer).defaultTimeouts, ...spec.balancerTimeouts };
+}
+
 export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   const balancer = requireBalancer(spec.balancer);
   const reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
@@ -142,7 +147,8 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   });
   const sticky = spec.strategy.routing === 'sticky';
   const upstreams = Object.fromEntries(nodes.map((n) => [n.name, n.upstream]));
-  const content = balancer.render({ listen: site.balancerListen, upstreams, sticky, prefixDir: site.balancerPrefixDir, reuse: reuse.balancer });
+  const timeouts = balancerTimeoutsOf(spec);
+  const content = balancer.render({ listen: site.balancerListen, upstreams, sticky, prefixDir: site.balancerPrefixDir, reuse: reuse.balancer, timeouts });
   const binaries = [...new Set(['phpFpm', 'nginx', balancer.binary, ...(spec.strategy.needsRedis ? ['redisServer'] : [])])] as TopologyPlan['binaries'];
   return {
     nodeNames,
@@ -150,7 +156,7 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
     links,
     proxies,
     balancer: { kind: balancer, file: { name: balancer.configFile, content }, sticky },
-    retry: balancer.retryPolicy(),
+    retry: balancer.retryPolicy(timeouts),
     reuse,
     binaries,
   };
@@ -169,7 +175,7 @@ function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort
     runAsRoot: site.fpmAsRoot,
     env: { SESSION_PAYLOAD: spec.sessionPayload ?? 'none' },
     adminValues: {
-      ...spec.strategy.sessionIni({ sessionDir: paths.sessionDir, redis, persistentRedis: reuse.redis }),
+      ...spec.strategy.sessionIni({ sessionDir: paths.sessionDir, redis, persistentRedis: reuse.redis, ...(spec.redisTimeouts ? { redisTimeouts: spec.redisTimeouts } : {}) }),
       error_log: paths.phpErrorLog,
     },
   });
