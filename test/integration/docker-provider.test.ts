@@ -107,6 +107,21 @@ test('docker provider: 2 nodes + Redis behind nginx, shared session, kill/restor
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(nodesAfter.has('node-1'), 'restored node-1 serves again');
+
+    // redis-hang in docker: the paused container accepts nothing in time; after unpause the session is intact.
+    await topology.pauseRedis!();
+    await assert.rejects(
+      fetch(`${topology.baseUrl}/?user=u1`, { headers: { cookie: cookie! }, signal: AbortSignal.timeout(1000) }).then((r) => r.text()),
+      /abort|timeout/i,
+      'a request answered while Redis was paused',
+    );
+    await assert.rejects(topology.pauseRedis!(), /already paused/);
+    await topology.resumeRedis!();
+    // The aborted request may still have run once Redis came back: the count is at least one more.
+    ({ body, cookie } = await visit(topology.baseUrl, cookie));
+    assert.ok(body.visit_count >= count + 1 && body.visit_count <= count + 2, `after the Redis hang: ${body.visit_count}, before ${count}`);
+    // node-hang in docker: a node left paused is unpaused and removed with the rest by stop().
+    await topology.pauseNode!('node-2');
   } finally {
     if (topology) {
       const stopMs = await topology.stop();
