@@ -55,7 +55,8 @@ export class RedisProbe implements Probe<'redis'> {
     private readonly address: { host: string; port: number },
     private readonly options: RedisProbeOptions,
   ) {
-    this.client = new Redis({ host: address.host, port: address.port, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // A command timeout: a Redis that stops answering (a heal that failed) fails a reading instead of holding the run.
+    this.client = new Redis({ host: address.host, port: address.port, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 10_000 });
     // A restarted Redis (redis-restart) drops it for a moment: ioredis reconnects; samples missed meanwhile are skipped.
     this.client.on('error', () => {});
   }

@@ -191,9 +191,11 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     }
     measuredMs = performance.now() - workloadStart;
     aborted = options.signal?.aborted ?? false;
-    for (const probe of probes) await probe.onLoadEnd();
-    // Heal before inspecting: the TTL check makes one request through the nodes.
+    // Heal first: a hung Redis or node (a hang left until the end, or a run cut short) would
+    // hold the probes' last readings, the final reads and the TTL check. Healing sends no
+    // request, so the probes' readings below still end with the load.
     windows = await schedule.finish(measuredMs);
+    for (const probe of probes) await probe.onLoadEnd();
     if (!aborted) {
       finalReadSummary = await finalReads(pool.users, topology.baseUrl, { concurrency: Math.min(w.connections, 32) });
       options.log(

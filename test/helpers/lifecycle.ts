@@ -97,6 +97,8 @@ export interface ProcInfo {
   /** Field 22 of /proc/PID/stat (start time in clock ticks): tells a reused PID apart. */
   startTime: string;
   comm: string;
+  /** The state letter of /proc/PID/stat: R, S, D, T (stopped), ... */
+  state: string;
 }
 
 function readStat(pid: number): ProcInfo | null {
@@ -107,7 +109,7 @@ function readStat(pid: number): ProcInfo | null {
     const fields = stat.slice(close + 2).split(' ');
     // fields[0] is field 3 (state); zombies have exited already (their parent has not reaped them yet).
     if (fields[0] === 'Z') return null;
-    return { pid, pgid: Number(fields[2]), startTime: fields[19] ?? '', comm };
+    return { pid, pgid: Number(fields[2]), startTime: fields[19] ?? '', comm, state: fields[0] ?? '' };
   } catch {
     return null;
   }

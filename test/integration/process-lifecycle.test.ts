@@ -381,3 +381,36 @@ test('SIGINT during start-up (balancer not ready yet): stops at once, exits 1, l
   await assertNothingLeft({ runId, runDir }, pgids);
   assert.deepEqual(readdirSync(lab.runsDir!), [], 'the runs directory is not empty');
 });
+
+test('SIGINT while a node and Redis are stopped (node-hang, redis-hang): both are continued, then stopped; nothing is left', { timeout: 180_000 }, async (t) => {
+  const lab = new Lab(t, { privateRunsDir: true });
+  const out = lab.tempDir('psl-lifecycle-out-');
+  const scenario = join(lab.tempDir('psl-lifecycle-scenario-'), 'hung.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: 'hung',
+      topology: { nodes: 3, strategy: 'redis', balancer: 'nginx' },
+      workload: { users: 60, connections: 4, duration: `${RUN_SECONDS}s` },
+      faults: [
+        { type: 'node-hang', target: 'node-2', at: '1s' },
+        { type: 'redis-hang', target: 'redis', at: '1s' },
+      ],
+    }),
+  );
+  const cli = lab.launch([scenario, '--quiet', '--out', out]);
+  const live = inspectLiveRun(lab, await cli.ready);
+  assert.ok(await waitUntil(() => /node-2 hung/.test(cli.stderr()) && /Redis hung/.test(cli.stderr()), 20_000), `the hangs were not applied; stderr:\n${cli.stderr()}`);
+  // Every member of node-2's and Redis's groups is stopped (state T) now.
+  const hung = ['node-2-php-fpm', 'node-2-nginx', 'redis'].map((name) => live.groups.get(name)!);
+  assert.ok(await waitUntil(() => membersOfGroups(hung).every((p) => p.state === 'T'), 5000), `not stopped: ${describeProcs(membersOfGroups(hung))}`);
+  live.child.kill('SIGINT');
+  const run = await cli.done;
+  assert.equal(run.signal, null, `the CLI did not exit by itself (killed by ${run.signal})`);
+  assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr.slice(-2000)}`);
+  // The heal at teardown continued both before the stack stopped them.
+  assert.match(run.stderr, /node-2 continued \(SIGCONT\)/);
+  assert.match(run.stderr, /Redis continued \(SIGCONT\)/);
+  assert.match(run.stderr, /stack stopped in \d+ ms/);
+  await assertNothingLeft(live, live.groups.values());
+});
