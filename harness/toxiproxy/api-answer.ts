@@ -7,15 +7,19 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 
 export interface ApiResponse {
   status: number;
-  /** JSON value, or a string sent as text/plain (metrics). */
+  /** JSON value, or a string sent as text/plain (metrics) or as `contentType`. */
   body?: unknown;
   text?: string;
+  contentType?: string;
 }
 
 function encode(answer: ApiResponse): { headers: Record<string, string | number>; payload: string } {
   if (answer.text !== undefined) {
     return {
-      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(answer.text) },
+      headers: {
+        'content-type': answer.contentType ?? 'text/plain; version=0.0.4; charset=utf-8',
+        'content-length': Buffer.byteLength(answer.text),
+      },
       payload: answer.text,
     };
   }

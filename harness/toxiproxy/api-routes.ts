@@ -1,7 +1,8 @@
 /**
- * The Toxiproxy HTTP API routes (same paths, status codes and error bodies as Toxiproxy 2.x).
- * Handlers return {status, body}; the server serialises them and runs one at a time so
- * concurrent calls cannot interleave listener starts and stops.
+ * The Toxiproxy HTTP API routes (same paths, status codes and error bodies as Toxiproxy 2.x,
+ * api.go; the differences are listed in README.md). Handlers return {status, body}; the
+ * server serialises them and runs one at a time so concurrent calls cannot interleave
+ * listener starts and stops.
  */
 import { ToxiproxyApiError } from './api-error.js';
 import type { ApiResponse } from './api-answer.js';
@@ -26,20 +27,21 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
   const proxyOf = (params: string[]) => proxies.get(params[0]!);
   const updateProxy: Handler = async (body, p) => {
     const proxy = proxyOf(p);
-    await proxy.update(parseProxyUpdate(body.json(), proxies.policy));
+    await proxy.update(parseProxyUpdate(body.node(), proxy, proxies.policy));
     return json(200, proxy.toJSON());
   };
   const updateToxic: Handler = async (body, p) => {
     const proxy = proxyOf(p);
     const current = proxy.getToxic(p[1]!);
-    const next = parseToxicUpdate(current, body.json());
+    const next = parseToxicUpdate(current, body.node());
     proxy.replaceToxic(next);
     return json(200, toxicJson(next));
   };
   return [
     {
       pattern: /^\/version$/,
-      methods: { GET: async () => json(200, { version: SERVER_VERSION }) },
+      // Byte for byte what api.go writes (a space after the colon, a newline at the end).
+      methods: { GET: async () => ({ status: 200, text: `{"version": "${SERVER_VERSION}"}\n`, contentType: 'application/json;charset=utf-8' }) },
     },
     {
       pattern: /^\/metrics$/,
@@ -53,7 +55,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
           const failed = await proxies.reset();
           if (failed.length === 0) return json(204);
           const status = failed[0]!.error.status;
-          const error = `reset could not re-enable ${failed.length} prox${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => f.error.message).join('; ')}`;
+          const error = `reset could not re-enable ${failed.length} prox${failed.length === 1 ? 'y' : 'ies'}: ${failed.map((f) => `${f.proxy.name}: ${f.error.message}`).join('; ')}`;
           return json(status, { error, status, proxies: failed.map((f) => f.proxy.toJSON()) });
         },
       },
@@ -62,10 +64,18 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
       pattern: /^\/populate$/,
       methods: {
         POST: async (body) => {
-          const result = await proxies.populate(body.json());
+          // Errors carry "proxies" too; Go's empty list is null. All or nothing: on an error
+          // nothing was kept, so it is always null there (Toxiproxy lists what it kept).
+          let result: Awaited<ReturnType<ProxyCollection['populate']>>;
+          try {
+            result = await proxies.populate(body.node());
+          } catch (error) {
+            if (error instanceof ToxiproxyApiError) return json(error.status, { ...error.toJSON(), proxies: null });
+            throw error;
+          }
+          if (result.error) return json(result.error.status, { ...result.error.toJSON(), proxies: null });
           const list = result.proxies.map((p) => p.toJSON());
-          if (result.error) return json(result.error.status, { ...result.error.toJSON(), proxies: list });
-          return json(201, { proxies: list });
+          return json(201, { proxies: list.length > 0 ? list : null });
         },
       },
     },
@@ -73,7 +83,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
       pattern: /^\/proxies$/,
       methods: {
         GET: async () => json(200, Object.fromEntries(proxies.list().map((p) => [p.name, p.toJSON()]))),
-        POST: async (body) => json(201, (await proxies.create(body.json())).toJSON()),
+        POST: async (body) => json(201, (await proxies.create(body.node())).toJSON()),
       },
     },
     {
@@ -94,7 +104,7 @@ export function createRoutes(proxies: ProxyCollection): Route[] {
         GET: async (_req, p) => json(200, proxyOf(p).toxicList()),
         POST: async (body, p) => {
           const proxy = proxyOf(p);
-          const toxic = parseNewToxic(body.json());
+          const toxic = parseNewToxic(body.node(), (name) => proxy.hasToxic(name));
           proxy.addToxic(toxic);
           return json(200, toxicJson(toxic));
         },

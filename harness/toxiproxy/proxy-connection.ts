@@ -38,8 +38,8 @@ export class ProxyConnection {
     this.upstream = net.connect({ host: upstreamHost, port: upstreamPort, allowHalfOpen: true, noDelay: true });
     const close = (mode: 'fin' | 'reset'): void => this.close(mode);
     this.links = {
-      upstream: new Link(client, this.upstream, counters.upstream, close, toxics.filter((t) => t.stream === 'upstream')),
-      downstream: new Link(this.upstream, client, counters.downstream, close, toxics.filter((t) => t.stream === 'downstream')),
+      upstream: new Link(client, this.upstream, counters.upstream, close, toxics.filter((t) => t.direction === 'upstream')),
+      downstream: new Link(this.upstream, client, counters.downstream, close, toxics.filter((t) => t.direction === 'downstream')),
     };
     this.upstream.once('connect', () => {
       if (this.closing) return;

@@ -1,7 +1,8 @@
 /**
- * Binding one proxy listener: "localhost" and an empty host bind 127.0.0.1 (as Go's
- * net.Listen does), port 0 picks a free port, failures are 409 naming the errno. Closing
- * resolves once the listening socket is gone.
+ * Binding one proxy listener: "localhost" and an empty host bind 127.0.0.1, port 0 picks a
+ * free port. Failures answer 500 with Go's net.Listen text, as Toxiproxy does (proxy.go
+ * returns the error, api.go makes it a 500): "listen tcp 127.0.0.1:3310: bind: address
+ * already in use". Closing resolves once the listening socket is gone.
  */
 import net from 'node:net';
 import { ToxiproxyApiError } from './api-error.js';
@@ -14,8 +15,34 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** A listen failure (500), with the errno for the callers that retry on EADDRINUSE. */
+export class ListenError extends ToxiproxyApiError {
+  constructor(
+    message: string,
+    readonly errno: string,
+  ) {
+    super(message, 500);
+  }
+}
+
 export function isAddressInUse(error: unknown): boolean {
-  return error instanceof ToxiproxyApiError && error.status === 409 && error.message.includes('EADDRINUSE');
+  return error instanceof ListenError && error.errno === 'EADDRINUSE';
+}
+
+// Go's texts for the errors a bind gets (syscall errno strings).
+const BIND_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'bind: address already in use',
+  EACCES: 'bind: permission denied',
+  EADDRNOTAVAIL: 'bind: cannot assign requested address',
+};
+
+function listenError(host: string, port: number, error: NodeJS.ErrnoException): ListenError {
+  const code = error.code ?? 'UNKNOWN';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return new ListenError(`listen tcp: lookup ${host}: no such host`, code);
+  }
+  const why = BIND_ERRORS[code] ?? error.message;
+  return new ListenError(`listen tcp ${formatHostPort(host, port)}: ${why}`, code);
 }
 
 /** "localhost:80" and "127.0.0.1:80" are one address; port 0 is never "the same". */
@@ -32,11 +59,10 @@ export async function bindListener(
   const parsed = parseHostPort(listen, 'listen');
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      reject(new ToxiproxyApiError(`proxy ${proxyName}: cannot listen on ${listen}: ${error.code ?? error.message}`, 409));
-    };
+    const host = canonicalHost(parsed.host);
+    const onError = (error: NodeJS.ErrnoException): void => reject(listenError(host, parsed.port, error));
     server.once('error', onError);
-    server.listen({ host: canonicalHost(parsed.host), port: parsed.port }, () => {
+    server.listen({ host, port: parsed.port }, () => {
       server.off('error', onError);
       resolve();
     });

@@ -5,7 +5,7 @@
  */
 import type net from 'node:net';
 import { badRequest, toxicExists, toxicNotFound, type ToxiproxyApiError } from './api-error.js';
-import { parseHostPort } from './host-port.js';
+import { parseHostPort, splitAddress, type HostPort } from './host-port.js';
 import { sameAddress } from './listen-policy.js';
 import { bindListener, canonicalHost, isAddressInUse, type Listener } from './proxy-listener.js';
 import { socketIsSelf, upstreamIsSelf } from './self-loop.js';
@@ -33,9 +33,17 @@ const selfLoop = (upstream: string, listen: string): ToxiproxyApiError =>
 /** Same bound address (Toxiproxy resolves the new listen and compares); port 0 always differs. */
 export function sameListenAddress(wanted: string, current: string): boolean {
   if (wanted === current) return true;
-  const a = parseHostPort(wanted, 'listen');
-  const b = parseHostPort(current, 'listen');
+  const a = splitAddress(wanted);
+  const b = splitAddress(current);
+  if (typeof a === 'string' || typeof b === 'string') return false;
   return a.port !== 0 && a.port === b.port && sameAddress(canonicalHost(a.host), canonicalHost(b.host));
+}
+
+/** The upstream to dial, or null when Go's dial would fail on its form alone (Toxiproxy accepts any string). */
+function upstreamAddress(upstream: string): HostPort | null {
+  const parsed = splitAddress(upstream);
+  if (typeof parsed === 'string' || parsed.port === 0) return null;
+  return { host: parsed.host === '' ? '127.0.0.1' : parsed.host, port: parsed.port };
 }
 
 export class ToxicProxy {
@@ -57,8 +65,6 @@ export class ToxicProxy {
     private readonly log: (line: string) => void,
     private readonly logConnections: boolean,
   ) {
-    parseHostPort(listen, 'listen');
-    parseHostPort(upstream, 'upstream');
     this.listen = listen;
     this.upstream = upstream;
   }
@@ -73,8 +79,8 @@ export class ToxicProxy {
 
   toJSON(): ProxyJson {
     const ordered = [
-      ...this.toxics.filter((t) => t.stream === 'upstream'),
-      ...this.toxics.filter((t) => t.stream === 'downstream'),
+      ...this.toxics.filter((t) => t.direction === 'upstream'),
+      ...this.toxics.filter((t) => t.direction === 'downstream'),
     ];
     return {
       name: this.name,
@@ -109,7 +115,7 @@ export class ToxicProxy {
     const listen = input.listen ?? this.listen;
     const upstream = input.upstream ?? this.upstream;
     const enabled = input.enabled ?? this.enabled;
-    const upstreamAddress = parseHostPort(upstream, 'upstream');
+    const dialed = upstreamAddress(upstream);
     const listenChanged = !sameListenAddress(listen, this.listen);
     if (!enabled) {
       await this.stop();
@@ -119,7 +125,7 @@ export class ToxicProxy {
     }
     if (this.listener && !listenChanged) {
       if (upstream !== this.upstream) {
-        if (await upstreamIsSelf(this.listener.bound, upstreamAddress)) throw selfLoop(upstream, this.listen);
+        if (dialed && (await upstreamIsSelf(this.listener.bound, dialed))) throw selfLoop(upstream, this.listen);
         this.closeConnections(); // Toxiproxy restarts the proxy: its connections drop
         this.upstream = upstream;
       }
@@ -157,7 +163,8 @@ export class ToxicProxy {
   private async bind(listen: string, upstream: string): Promise<Listener> {
     const listener = await bindListener(this.name, listen, (socket) => this.accept(socket), this.log);
     try {
-      if (await upstreamIsSelf(listener.bound, parseHostPort(upstream, 'upstream'))) throw selfLoop(upstream, listener.listen);
+      const dialed = upstreamAddress(upstream);
+      if (dialed && (await upstreamIsSelf(listener.bound, dialed))) throw selfLoop(upstream, listener.listen);
     } catch (error) {
       await listener.close();
       throw error;
@@ -187,23 +194,27 @@ export class ToxicProxy {
     return this.toJSON().toxics;
   }
 
+  hasToxic(name: string): boolean {
+    return this.toxics.some((t) => t.name === name);
+  }
+
   addToxic(config: ToxicConfig): void {
-    if (this.toxics.some((t) => t.name === config.name)) throw toxicExists();
+    if (this.hasToxic(config.name)) throw toxicExists();
     this.toxics.push(config);
-    for (const conn of this.connections) conn.link(config.stream).addToxic(config);
+    for (const conn of this.connections) conn.link(config.direction).addToxic(config);
   }
 
   replaceToxic(config: ToxicConfig): void {
     const index = this.toxics.findIndex((t) => t.name === config.name);
     if (index < 0) throw toxicNotFound();
     this.toxics[index] = config;
-    for (const conn of this.connections) conn.link(config.stream).updateToxic(config);
+    for (const conn of this.connections) conn.link(config.direction).updateToxic(config);
   }
 
   removeToxic(name: string): void {
     const toxic = this.getToxic(name);
     this.toxics = this.toxics.filter((t) => t !== toxic);
-    for (const conn of this.connections) conn.link(toxic.stream).removeToxic(name);
+    for (const conn of this.connections) conn.link(toxic.direction).removeToxic(name);
   }
 
   removeAllToxics(): void {
@@ -216,9 +227,16 @@ export class ToxicProxy {
       client.destroy();
       return;
     }
-    const { host, port } = parseHostPort(this.upstream, 'upstream');
     const log = this.logConnections ? (line: string) => this.log(`proxy ${this.name}: ${line}`) : null;
     log?.(`${client.remoteAddress}:${client.remotePort} accepted`);
+    const dialed = upstreamAddress(this.upstream);
+    if (!dialed) {
+      // As Toxiproxy when it cannot dial the upstream: the client is closed.
+      log?.(`upstream ${JSON.stringify(this.upstream)} cannot be dialed; client closed`);
+      client.destroy();
+      return;
+    }
+    const { host, port } = dialed;
     const conn = new ProxyConnection({
       client,
       upstreamHost: host,

@@ -2,17 +2,18 @@
  * Reads a request body (at most 1 MiB) without ever destroying the request or its socket:
  * on overflow it stops collecting (the rest is discarded as it arrives) and rejects with
  * 413; when the client goes away it rejects with ClientGoneError; `signal` cancels the read
- * with its reason (a framing error or timeout found by the HTTP parser). JSON is parsed
- * when a handler asks for it, with lone surrogates replaced by U+FFFD as Go's decoder does.
+ * with its reason (a framing error or timeout found by the HTTP parser). The JSON is decoded
+ * when a handler asks for it, as Toxiproxy's Go decoder reads it (go-json.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import { ToxiproxyApiError, badRequest } from './api-error.js';
+import { GoJsonSyntaxError, decodeFirstValue, type JsonNode } from './go-json.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface RequestBody {
-  /** The parsed JSON body; 400 when empty or malformed. */
-  json(): unknown;
+  /** The first JSON value of the body; 400 "bad request body: <Go's error>" when there is none. */
+  node(): JsonNode;
 }
 
 /** The client closed or reset the connection before its request was complete. */
@@ -46,7 +47,7 @@ export function readBody(req: IncomingMessage, signal: AbortSignal): Promise<Req
       req.on('error', () => {});
       req.resume();
       if (error) reject(error);
-      else resolve(jsonBody(Buffer.concat(parts).toString('utf8')));
+      else resolve(jsonBody(Buffer.concat(parts)));
     };
     const onData = (part: Buffer): void => {
       size += part.length;
@@ -73,19 +74,19 @@ export function readBody(req: IncomingMessage, signal: AbortSignal): Promise<Req
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Go's encoding/json turns an escaped lone surrogate into U+FFFD; JSON.parse keeps it. */
+/** Go's encoding/json turns an escaped lone surrogate into U+FFFD (test helpers use this). */
 export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
-function jsonBody(text: string): RequestBody {
+function jsonBody(bytes: Buffer): RequestBody {
   return {
-    json() {
-      if (text.trim() === '') throw badRequest('EOF (empty body; send JSON)');
+    node() {
       try {
-        return JSON.parse(text, (_key, value: unknown) => (typeof value === 'string' ? wellFormed(value) : value)) as unknown;
+        return decodeFirstValue(bytes);
       } catch (error) {
-        throw badRequest(`invalid JSON: ${(error as Error).message}`);
+        if (error instanceof GoJsonSyntaxError) throw badRequest(error.message);
+        throw error;
       }
     },
   };

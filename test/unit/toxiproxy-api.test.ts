@@ -99,7 +99,7 @@ describe('proxies', () => {
     for (const name of ['pop-a', 'pop-b']) await (await client.get(name)).remove();
   });
 
-  test('409 for a duplicate name, 404 for unknown proxies, 400 for missing fields', async () => {
+  test('409 for a duplicate name, 404 for unknown proxies, 400 for missing fields, 500 for a bad listen', async () => {
     await client.createProxy({ name: 'dup', listen: '127.0.0.1:0', upstream });
     await rejectsWithStatus(client.createProxy({ name: 'dup', listen: '127.0.0.1:0', upstream }), 409);
     const dup = await call('POST', '/proxies', JSON.stringify({ name: 'dup', upstream }));
@@ -111,8 +111,7 @@ describe('proxies', () => {
     assert.equal(noName.status, 400);
     assert.match(String(noName.json?.error), /name/);
     const badListen = await call('POST', '/proxies', JSON.stringify({ name: 'bl', listen: 'nowhere', upstream }));
-    assert.equal(badListen.status, 400);
-    assert.match(String(badListen.json?.error), /listen/);
+    assert.deepEqual(badListen.json, { error: 'listen tcp: address nowhere: missing port in address', status: 500 }, 'as Go Toxiproxy');
 
     for (const [method, path] of [
       ['GET', '/proxies/ghost'],
@@ -129,8 +128,8 @@ describe('proxies', () => {
   test('a listen address in use is refused with an error body, and the proxy is not created', async () => {
     const holder = await client.createProxy({ name: 'holder', listen: '127.0.0.1:0', upstream });
     const res = await call('POST', '/proxies', JSON.stringify({ name: 'clash', listen: holder.listen, upstream }));
-    assert.ok(res.status >= 400, `status ${res.status}`);
-    assert.match(String(res.json?.error), /EADDRINUSE/);
+    assert.equal(res.status, 500, 'as Go Toxiproxy');
+    assert.equal(res.json?.error, `listen tcp ${holder.listen}: bind: address already in use`);
     assert.equal((await call('GET', '/proxies/clash')).status, 404);
     await holder.remove();
   });
@@ -175,20 +174,16 @@ describe('toxics', () => {
     await proxy.remove();
   });
 
-  test('400 for unknown types, bad streams and out-of-range attributes; 409 for a duplicate name', async () => {
+  test('400 for unknown types, bad streams and attributes of the wrong type; 409 for a duplicate name', async () => {
     const proxy = await client.createProxy({ name: 'tox-bad', listen: '127.0.0.1:0', upstream });
+    // Only what Go Toxiproxy refuses (out-of-range values and unknown keys it accepts: see toxiproxy-fidelity.test.ts).
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ type: 'gremlins' }, /invalid toxic type/],
-      [{ attributes: { latency: 1 } }, /type/],
+      [{ attributes: { latency: 1 } }, /invalid toxic type/],
       [{ type: 'latency', stream: 'sideways' }, /stream was invalid/],
-      [{ type: 'latency', attributes: { latency: -1 } }, /attributes\.latency/],
-      [{ type: 'latency', attributes: { latency: 3_600_001 } }, /attributes\.latency/],
       [{ type: 'latency', attributes: { latency: '5' } }, /attributes\.latency/],
-      [{ type: 'latency', attributes: { latncy: 5 } }, /attributes\.latncy/],
-      [{ type: 'latency', toxicity: 1.5 }, /toxicity/],
-      [{ type: 'latency', toxicity: -0.1 }, /toxicity/],
-      [{ type: 'slicer', attributes: { average_size: 0 } }, /attributes\.average_size/],
-      [{ type: 'slicer', attributes: { average_size: 4, size_variation: 4 } }, /size_variation/],
+      [{ type: 'latency', toxicity: 'x' }, /toxicity/],
+      [{ type: 'slicer', attributes: { average_size: 0.5 } }, /attributes\.average_size/],
       [{ type: 'bandwidth', attributes: { rate: 1.5 } }, /attributes\.rate/],
     ];
     for (const [body, message] of cases) {
@@ -201,7 +196,7 @@ describe('toxics', () => {
     await proxy.addToxic(toxic({ type: 'timeout', attributes: { timeout: 0 } }));
     const dup = await call('POST', '/proxies/tox-bad/toxics', JSON.stringify({ type: 'timeout' }));
     assert.deepEqual(dup.json, { error: 'toxic already exists', status: 409 });
-    const badUpdate = await call('POST', '/proxies/tox-bad/toxics/timeout_downstream', JSON.stringify({ attributes: { timeout: -5 } }));
+    const badUpdate = await call('POST', '/proxies/tox-bad/toxics/timeout_downstream', JSON.stringify({ attributes: { timeout: '5' } }));
     assert.equal(badUpdate.status, 400);
     assert.equal(((await proxy.getToxic("timeout_downstream")).attributes as Record<string, number>).timeout, 0, 'a rejected update changes nothing');
     await proxy.remove();

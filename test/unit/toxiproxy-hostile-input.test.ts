@@ -238,8 +238,8 @@ describe('updates, reset and populate', () => {
     const held = await holdPort();
     try {
       const res = await call('PATCH', '/proxies/patchy', { listen: `127.0.0.1:${held.port}` });
-      assert.equal(res.status, 409);
-      assert.match(String(res.json?.error), /EADDRINUSE/);
+      assert.equal(res.status, 500, 'Go Toxiproxy answers a listen failure with 500');
+      assert.match(String(res.json?.error), /bind: address already in use/);
       const after = await call('GET', '/proxies/patchy');
       assert.equal(after.json?.listen, created.json?.listen);
       assert.equal(after.json?.enabled, true);
@@ -267,8 +267,8 @@ describe('updates, reset and populate', () => {
     const held = await holdPort(port);
     try {
       const res = await call('POST', '/reset');
-      assert.equal(res.status, 409);
-      assert.equal(res.json?.status, 409);
+      assert.equal(res.status, 500);
+      assert.equal(res.json?.status, 500);
       assert.match(String(res.json?.error), /stuck/);
       assert.deepEqual((res.json?.proxies as { name: string }[]).map((p) => p.name), ['stuck']);
       const later = await call('GET', '/proxies/later');
@@ -291,8 +291,8 @@ describe('updates, reset and populate', () => {
         { name: 'pop-keep', upstream },
         { name: 'pop-clash', listen: `127.0.0.1:${held.port}`, upstream },
       ]);
-      assert.equal(res.status, 409);
-      assert.deepEqual(res.json?.proxies, []);
+      assert.equal(res.status, 500);
+      assert.equal(res.json?.proxies, null, 'nothing kept: Go encodes the empty list as null');
       assert.equal((await call('GET', '/proxies/pop-new')).status, 404, 'the first entry was rolled back');
       const keep = await call('GET', '/proxies/pop-keep');
       assert.equal(keep.json?.upstream, '127.0.0.1:1', 'the replaced proxy is untouched');
@@ -309,7 +309,7 @@ describe('updates, reset and populate', () => {
     const held = await holdPort();
     try {
       const res = await call('POST', '/populate', [{ name: 'pop-old', listen: `127.0.0.1:${held.port}`, upstream }]);
-      assert.equal(res.status, 409);
+      assert.equal(res.status, 500);
       const after = await call('GET', '/proxies/pop-old');
       assert.equal(after.status, 200, 'the old proxy still exists');
       assert.equal(after.json?.listen, old.json?.listen);

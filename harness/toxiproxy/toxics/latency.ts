@@ -1,16 +1,18 @@
 /**
  * latency: each chunk is released `latency` +/- uniform `jitter` ms after it ARRIVED, so
  * back-to-back chunks are pipelined (not delayed cumulatively); order is kept. The end of
- * the stream follows the last chunk without extra delay (as Toxiproxy does).
+ * the stream follows the last chunk without extra delay (as Toxiproxy does). A negative
+ * latency is no delay and a negative jitter no jitter, as in Toxiproxy.
  */
 import { TimedQueue } from './timed-queue.js';
-import { HOUR_MS, attr, type ToxicDefinition } from './toxic-type.js';
+import { attr, type ToxicDefinition } from './toxic-type.js';
 
 export const latencyToxic: ToxicDefinition = {
   type: 'latency',
+  goStruct: 'LatencyToxic',
   attributes: [
-    { name: 'latency', default: 0, min: 0, max: HOUR_MS, unit: 'ms' },
-    { name: 'jitter', default: 0, min: 0, max: HOUR_MS, unit: 'ms' },
+    { name: 'latency', goType: 'int64' },
+    { name: 'jitter', goType: 'int64' },
   ],
   create(attributes, ctx) {
     const latency = attr(attributes, 'latency');

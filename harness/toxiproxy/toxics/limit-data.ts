@@ -10,7 +10,8 @@ interface LimitState {
 
 export const limitDataToxic: ToxicDefinition = {
   type: 'limit_data',
-  attributes: [{ name: 'bytes', default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, unit: 'bytes' }],
+  goStruct: 'LimitDataToxic',
+  attributes: [{ name: 'bytes', goType: 'int64' }],
   newState: (): LimitState => ({ transmitted: 0 }),
   create(attributes, ctx, rawState) {
     const limit = attr(attributes, 'bytes');

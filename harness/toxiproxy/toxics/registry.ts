@@ -2,6 +2,7 @@
 import { bandwidthToxic } from './bandwidth.js';
 import { latencyToxic } from './latency.js';
 import { limitDataToxic } from './limit-data.js';
+import { noopToxic } from './noop.js';
 import { resetPeerToxic } from './reset-peer.js';
 import { slicerToxic } from './slicer.js';
 import { slowCloseToxic } from './slow-close.js';
@@ -16,6 +17,7 @@ const definitions: readonly ToxicDefinition[] = [
   resetPeerToxic,
   slicerToxic,
   limitDataToxic,
+  noopToxic,
 ];
 
 const byType = new Map(definitions.map((d) => [d.type, d]));

@@ -2,11 +2,12 @@
  * reset_peer: on the first data (or end of stream), waits `timeout` ms and closes the
  * connection with a TCP RST (linger 0). The data is dropped, as Toxiproxy does.
  */
-import { HOUR_MS, attr, type ToxicDefinition } from './toxic-type.js';
+import { attr, timerMs, type ToxicDefinition } from './toxic-type.js';
 
 export const resetPeerToxic: ToxicDefinition = {
   type: 'reset_peer',
-  attributes: [{ name: 'timeout', default: 0, min: 0, max: HOUR_MS, unit: 'ms' }],
+  goStruct: 'ResetToxic',
+  attributes: [{ name: 'timeout', goType: 'int64' }],
   create(attributes, ctx) {
     const timeout = attr(attributes, 'timeout');
     let timer: NodeJS.Timeout | null = null;
@@ -14,7 +15,7 @@ export const resetPeerToxic: ToxicDefinition = {
     return {
       push() {
         if (disposed || timer !== null) return;
-        timer = setTimeout(() => !disposed && ctx.close('reset'), timeout);
+        timer = setTimeout(() => !disposed && ctx.close('reset'), timerMs(timeout));
       },
       pendingBytes: () => 0,
       takePending() {

@@ -1,27 +1,24 @@
 /**
  * slicer: cuts each chunk into pieces of `average_size` +/- `size_variation` bytes (at
  * least 1), waiting `delay` microseconds after each piece (timers: about 1 ms at least
- * when delay > 0). Every byte arrives, in order.
+ * when delay > 0). Every byte arrives, in order. Toxiproxy accepts any values but recurses
+ * without end (and crashes) on an average_size below 1 or a size_variation not below it;
+ * here such values just give 1-byte pieces or a wider spread.
  */
 import { TimedQueue } from './timed-queue.js';
 import { attr, type Chunk, type ToxicDefinition } from './toxic-type.js';
 
 export const slicerToxic: ToxicDefinition = {
   type: 'slicer',
+  goStruct: 'SlicerToxic',
   attributes: [
-    { name: 'average_size', default: 1, min: 1, max: 64 * 1024 * 1024, unit: 'bytes' },
-    { name: 'size_variation', default: 0, min: 0, max: 64 * 1024 * 1024, unit: 'bytes' },
-    { name: 'delay', default: 0, min: 0, max: 3_600_000_000, unit: 'microseconds' },
+    { name: 'average_size', goType: 'int' },
+    { name: 'size_variation', goType: 'int' },
+    { name: 'delay', goType: 'int' },
   ],
-  validate(attributes) {
-    if (attr(attributes, 'size_variation') >= attr(attributes, 'average_size')) {
-      return 'attributes.size_variation must be smaller than attributes.average_size';
-    }
-    return null;
-  },
   create(attributes, ctx) {
-    const average = attr(attributes, 'average_size');
-    const variation = attr(attributes, 'size_variation');
+    const average = Math.max(1, attr(attributes, 'average_size'));
+    const variation = Math.max(0, attr(attributes, 'size_variation'));
     const delayMs = attr(attributes, 'delay') / 1000;
     let nextFree = 0;
     const queue = new TimedQueue(

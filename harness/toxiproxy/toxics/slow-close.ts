@@ -1,9 +1,10 @@
 /** slow_close: data passes untouched; the end of the stream is delayed by `delay` ms. */
-import { HOUR_MS, attr, type Chunk, type ToxicDefinition } from './toxic-type.js';
+import { attr, timerMs, type Chunk, type ToxicDefinition } from './toxic-type.js';
 
 export const slowCloseToxic: ToxicDefinition = {
   type: 'slow_close',
-  attributes: [{ name: 'delay', default: 0, min: 0, max: HOUR_MS, unit: 'ms' }],
+  goStruct: 'SlowCloseToxic',
+  attributes: [{ name: 'delay', goType: 'int64' }],
   create(attributes, ctx) {
     const delay = attr(attributes, 'delay');
     let timer: NodeJS.Timeout | null = null;
@@ -18,7 +19,7 @@ export const slowCloseToxic: ToxicDefinition = {
           timer = null;
           held = null;
           if (!disposed) ctx.emit(chunk);
-        }, delay);
+        }, timerMs(delay));
       },
       pendingBytes: () => 0,
       takePending() {

@@ -8,6 +8,7 @@
 import type { Chunk } from './toxic-type.js';
 import { chunkBytes } from './toxic-type.js';
 import { takeSpin } from './spin-budget.js';
+import { MAX_TIMER_MS } from './toxic-type.js';
 
 export class TimedQueue {
   private queue: Chunk[] = [];
@@ -71,7 +72,7 @@ export class TimedQueue {
       if (this.headDue === null) this.headDue = this.dueOf(chunk, now);
       const wait = this.headDue - now;
       if (wait >= 1) {
-        this.timer = setTimeout(this.wake, Math.floor(wait));
+        this.timer = setTimeout(this.wake, Math.min(Math.floor(wait), MAX_TIMER_MS)); // re-armed if early
         return;
       }
       if (wait > 0) {

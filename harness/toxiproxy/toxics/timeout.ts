@@ -1,19 +1,20 @@
 /**
  * timeout: stops all data (dropped, as Toxiproxy does) and closes the connection after
- * `timeout` ms without data; 0 = never close. The peer's end of stream closes at once.
+ * `timeout` ms without data; 0 or less = never close. The peer's end of stream closes at once.
  */
-import { HOUR_MS, attr, type ToxicDefinition } from './toxic-type.js';
+import { attr, timerMs, type ToxicDefinition } from './toxic-type.js';
 
 export const timeoutToxic: ToxicDefinition = {
   type: 'timeout',
-  attributes: [{ name: 'timeout', default: 0, min: 0, max: HOUR_MS, unit: 'ms' }],
+  goStruct: 'TimeoutToxic',
+  attributes: [{ name: 'timeout', goType: 'int64' }],
   create(attributes, ctx) {
     const timeout = attr(attributes, 'timeout');
     let timer: NodeJS.Timeout | null = null;
     let disposed = false;
     const arm = (): void => {
       if (timer !== null) clearTimeout(timer);
-      if (timeout > 0) timer = setTimeout(() => !disposed && ctx.close('fin'), timeout);
+      if (timeout > 0) timer = setTimeout(() => !disposed && ctx.close('fin'), timerMs(timeout));
     };
     arm();
     return {

@@ -28,28 +28,35 @@ export interface ToxicStage {
   dispose(): void;
 }
 
+/**
+ * One attribute: a field of the Go toxic struct (toxics/*.go), `int64` or `int` (64 bits on
+ * the platforms Toxiproxy ships for). Any value of that type is accepted, as in Toxiproxy;
+ * the stages make the odd ones safe (negative waits are none, long ones are capped).
+ */
 export interface AttributeSpec {
   readonly name: string;
-  readonly default: number;
-  readonly min: number;
-  readonly max: number;
-  /** Shown in error messages, e.g. "ms". */
-  readonly unit: string;
+  readonly goType: 'int64' | 'int';
 }
 
 export type ToxicAttributes = Record<string, number>;
 
 export interface ToxicDefinition {
   readonly type: string;
+  /** The Go struct's name, for Go's error texts ("LatencyToxic"). Attributes default to 0. */
+  readonly goStruct: string;
   readonly attributes: readonly AttributeSpec[];
-  /** Extra cross-attribute validation; returns an error message or null. */
-  validate?(attributes: ToxicAttributes): string | null;
   /** Per connection and direction state kept across updates of the toxic (limit_data's count). */
   newState?(): unknown;
   create(attributes: ToxicAttributes, ctx: StageContext, state: unknown): ToxicStage;
 }
 
-export const HOUR_MS = 3_600_000;
+/** Node fires a longer setTimeout after 1 ms, so waits are capped here (about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A wait for setTimeout: negative is none (Go's time.After fires at once), long is capped. */
+export function timerMs(ms: number): number {
+  return Math.min(Math.max(ms, 0), MAX_TIMER_MS);
+}
 
 /** Reads an attribute that validation guaranteed to be present. */
 export function attr(attributes: ToxicAttributes, name: string): number {
