@@ -7,7 +7,7 @@
  *   -> start()            the stack is ready, the load has not begun: take baselines
  *   -> onLoadStart(t0)    the workload's clock starts (performance.now() ms)
  *   -> onRecord(r)        every answer (or failure) of the workload
- *   -> onLoadEnd()        the load is over, before faults heal and final reads add requests
+ *   -> onLoadEnd()        the load is over and the faults are healed; before final reads add requests
  *   -> finish(end)        after the final reads, faults healed, the stack still up: the section
  *   close()               on every path out, finished or not (idempotent)
  */
