@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import { HarnessError } from '../errors.js';
 import type { FaultKind } from './fault-kind.js';
+import { redisTargetCheck } from './fault-targets.js';
 
 const schema = faultSchema.extend({ type: z.literal('redis-hang'), target: z.string().default('redis') });
 type Spec = z.output<typeof schema>;
@@ -19,8 +20,7 @@ export const redisHangFault: FaultKind<Spec> = {
   links: () => [],
   defaultTarget: 'redis',
   healAtTeardown: true,
-  checkTarget: (spec, topology) =>
-    !topology.hasRedis ? 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)' : spec.target === 'redis' ? null : `target "${spec.target}" must be "redis"`,
+  checkTarget: redisTargetCheck,
   async apply(ctx) {
     if (!ctx.topology.pauseRedis) throw new HarnessError(`the ${ctx.topology.provider} provider cannot pause Redis`);
     await ctx.topology.pauseRedis();

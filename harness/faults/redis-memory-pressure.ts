@@ -12,6 +12,7 @@ import { HarnessError } from '../errors.js';
 import type { Redis } from 'ioredis';
 import { withRedis } from '../redis-inspect/redis-connection.js';
 import type { FaultKind } from './fault-kind.js';
+import { redisTargetCheck } from './fault-targets.js';
 
 export const maxmemoryPolicies = ['volatile-lru', 'volatile-lfu', 'volatile-ttl', 'volatile-random', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] as const;
 
@@ -61,8 +62,7 @@ export const redisMemoryPressureFault: FaultKind<Spec> = {
   defaultTarget: 'redis',
   // The limit lives in the Redis of this run only, but the final reads and the inspection must see it lifted.
   healAtTeardown: true,
-  checkTarget: (spec, topology) =>
-    !topology.hasRedis ? 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)' : spec.target === 'redis' ? null : `target "${spec.target}" must be "redis"`,
+  checkTarget: redisTargetCheck,
   async apply(ctx, spec) {
     const redis = ctx.topology.redis;
     if (!redis) throw new HarnessError('this topology has no Redis');

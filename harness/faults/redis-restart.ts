@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import { HarnessError } from '../errors.js';
 import type { FaultKind } from './fault-kind.js';
+import { redisTargetCheck } from './fault-targets.js';
 
 const schema = faultSchema.extend({
   type: z.literal('redis-restart'),
@@ -28,8 +29,7 @@ export const redisRestartFault: FaultKind<Spec> = {
   defaultTarget: 'redis',
   // A Redis left stopped would fail the final reads and the Redis inspection.
   healAtTeardown: true,
-  checkTarget: (spec, topology) =>
-    !topology.hasRedis ? 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)' : spec.target === 'redis' ? null : `target "${spec.target}" must be "redis"`,
+  checkTarget: redisTargetCheck,
   async apply(ctx, spec) {
     if (!ctx.topology.stopRedis) throw new HarnessError(`the ${ctx.topology.provider} provider cannot restart Redis`);
     await ctx.topology.stopRedis({ mode: spec.mode });

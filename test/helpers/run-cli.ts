@@ -1,7 +1,10 @@
 /** Runs a CLI of the harness as a child process and collects its output. */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunResult } from '../../harness/results/result-schema.js';
 import { projectRoot } from '../../harness/util/project-root.js';
 
 export interface CliRun {
@@ -79,4 +82,23 @@ export function serverPids(): Set<number> {
 /** Servers started since the snapshot and still running (the harness should have stopped them). */
 export function leakedServers(before: Set<number>): number[] {
   return [...serverPids()].filter((pid) => !before.has(pid));
+}
+
+/**
+ * `npm run scenario <name> --out <temp> --quiet <args>` with its result.json read back, after
+ * checking that the run left no process and no server behind. The temp directory is removed.
+ */
+export async function runScenarioCli(name: string, args: string[]): Promise<{ result: RunResult; cli: CliRun }> {
+  const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
+  const before = serverPids();
+  try {
+    const cli = await runCli('scenario.ts', [name, '--out', dir, '--quiet', ...args]);
+    assert.ok(existsSync(join(dir, 'result.json')), `no result.json: ${cli.stderr.slice(-2000)}`);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
+    assert.deepEqual(processesOfRuns(result.runId), [], 'processes left running');
+    assert.deepEqual(leakedServers(before), [], 'php-fpm/nginx/haproxy/redis-server left running');
+    return { result, cli };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,27 +1,13 @@
 /** Faults through the Toxiproxy API and concurrency, on the real stack, checked on result.json. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runCli, processesOfRuns, serverPids, leakedServers } from '../helpers/run-cli.js';
+import { runScenarioCli } from '../helpers/run-cli.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 import type { ConcurrencySection } from '../../harness/probes/concurrency-section.js';
 import { compareWithVerdict } from '../../harness/redis-inspect/store-check.js';
 
 async function run(name: string, args: string[]): Promise<RunResult> {
-  const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
-  const before = serverPids();
-  try {
-    const cli = await runCli('scenario.ts', [name, '--out', dir, '--quiet', ...args]);
-    assert.ok(existsSync(join(dir, 'result.json')), `no result.json: ${cli.stderr.slice(-2000)}`);
-    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
-    assert.deepEqual(processesOfRuns(result.runId), [], 'processes left running');
-    assert.deepEqual(leakedServers(before), [], 'php-fpm/nginx/haproxy/redis-server left running');
-    return result;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return (await runScenarioCli(name, args)).result;
 }
 
 test('redis-outage: 200s with empty sessions during the outage, sessions back after it', async () => {

@@ -7,25 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { leakedServers, processesOfRuns, runCli, serverPids } from '../helpers/run-cli.js';
+import { runScenarioCli } from '../helpers/run-cli.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 
-async function run(name: string, args: string[]): Promise<{ result: RunResult; code: number | null; stdout: string }> {
-  const dir = mkdtempSync(join(tmpdir(), `psl-${name}-`));
-  const before = serverPids();
-  try {
-    const cli = await runCli('scenario.ts', [name, '--out', dir, '--quiet', ...args]);
-    assert.ok(existsSync(join(dir, 'result.json')), `no result.json: ${cli.stderr.slice(-2000)}`);
-    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
-    assert.deepEqual(processesOfRuns(result.runId), [], 'processes left running');
-    assert.deepEqual(leakedServers(before), [], 'php-fpm/nginx/haproxy/redis-server left running');
-    return { result, code: cli.code, stdout: cli.stdout };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+async function run(name: string, args: string[]): Promise<{ result: RunResult; code: number | null }> {
+  const { result, cli } = await runScenarioCli(name, args);
+  return { result, code: cli.code };
 }
 
 /** The fault's window as the run measured it: from the completed apply to the completed heal. */

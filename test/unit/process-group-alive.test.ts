@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { membersOfGroups } from '../helpers/lifecycle.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupAlive, killProcess, pauseProcess, resumeProcess, spawnServer, stopProcess } from '../../harness/topology/local/process-supervisor.js';
@@ -63,16 +64,5 @@ test('pause and resume: a stopped group answers again after SIGCONT', async () =
 
 /** The /proc state letter of every member of a process group. */
 function groupStates(pgid: number): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) out.push(fields[0]!);
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
+  return membersOfGroups([pgid]).map((p) => p.state);
 }
