@@ -32,7 +32,8 @@ export const gateVerdictSchema = z.object({
   schema: z.literal(GATE_SCHEMA_ID),
   /** false when any check failed, or one is unknown and unknowns are not allowed (--allow-unknown). */
   passed: z.boolean(),
-  allowUnknown: z.boolean(),
+  /** --allow-unknown; verdicts written before it existed have none. */
+  allowUnknown: z.boolean().optional(),
   checkedAt: z.string(),
   result: z.object({ path: z.string(), runId: z.string(), scenario: z.string() }),
   baselines: z.array(z.object({ path: z.string(), runId: z.string() })),

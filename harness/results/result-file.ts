@@ -45,7 +45,12 @@ export function parseResult(data: unknown, origin: string): RunResult {
   const parsed = resultSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InvalidInputError(`${origin}: invalid result — ${problems.slice(0, 5).join('; ')}`, problems);
+    // Sections are typed: one written by an earlier version (e.g. the concurrency section before
+    // its indeterminate bursts) is refused rather than read as something it is not.
+    throw new InvalidInputError(
+      `${origin}: invalid result — ${problems.slice(0, 5).join('; ')} (if an earlier version of php-session-lab wrote it, run the scenario again)`,
+      problems,
+    );
   }
   return parsed.data;
 }
