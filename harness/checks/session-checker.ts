@@ -153,6 +153,13 @@ export function userVerdict(model: UserModel): UserVerdict {
 }
 
 /** Users judged so far during the load (for live thresholds): lost = leaked, or its last read lacked the token. */
+/** Users by their verdict (result.sessions without the loss rate). */
+export function sessionCounts(users: readonly UserModel[]): { users: number; intact: number; recovered: number; lost: number; unknown: number; unserved: number } {
+  const counts = { users: users.length, intact: 0, recovered: 0, lost: 0, unknown: 0, unserved: 0 };
+  for (const user of users) counts[userVerdict(user)]++;
+  return counts;
+}
+
 export function liveSessionCounts(users: readonly UserModel[]): { judged: number; lost: number } {
   let judged = 0;
   let lost = 0;

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import type { FaultKind } from './fault-kind.js';
 import { nodeTargetCheck } from './fault-targets.js';
-import { blackholeLinks, linkNames, setLinksEnabled, toxicNameFor, unblackholeLinks } from './proxy-links.js';
+import { cutLinks, linkCutModes, linkNames, restoreLinks, toxicNameFor } from './proxy-links.js';
 
 const schema = faultSchema.extend({
   type: z.literal('node-partition'),
   target: z.string().default('node-1'),
   /** refuse: the proxy is disabled (connections refused, open ones closed); blackhole: connections accepted, nothing passes. */
-  mode: z.enum(['refuse', 'blackhole']).default('refuse'),
+  mode: z.enum(linkCutModes).default('refuse'),
 });
 type Spec = z.output<typeof schema>;
 
@@ -21,19 +21,11 @@ export const nodePartitionFault: FaultKind<Spec> = {
   healAtTeardown: true,
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {
-    const names = linkNames(ctx, 'balancer', spec.target);
-    if (spec.mode === 'blackhole') {
-      await blackholeLinks(ctx, names, toxicNameFor('node-partition', spec.at));
-      ctx.log(`${spec.target} blackholed from the balancer (still running; connections accepted, no byte passes)`);
-    } else {
-      await setLinksEnabled(ctx, names, false);
-      ctx.log(`${spec.target} partitioned from the balancer (still running)`);
-    }
+    await cutLinks(ctx, linkNames(ctx, 'balancer', spec.target), spec.mode, toxicNameFor('node-partition', spec.at));
+    ctx.log(spec.mode === 'blackhole' ? `${spec.target} blackholed from the balancer (still running; connections accepted, no byte passes)` : `${spec.target} partitioned from the balancer (still running)`);
   },
   async heal(ctx, spec) {
-    const names = linkNames(ctx, 'balancer', spec.target);
-    if (spec.mode === 'blackhole') await unblackholeLinks(ctx, names, toxicNameFor('node-partition', spec.at));
-    else await setLinksEnabled(ctx, names, true);
+    await restoreLinks(ctx, linkNames(ctx, 'balancer', spec.target), spec.mode, toxicNameFor('node-partition', spec.at));
     ctx.log(`${spec.target} reachable again`);
   },
 };

@@ -89,14 +89,30 @@ export async function removeToxic(ctx: FaultContext, names: string[], toxicName:
  * accepts connections and passes no byte either way until it is removed (Toxiproxy's own
  * recipe for a blackhole). `refuse` (disabling the proxy) closes the listener instead.
  */
-export async function blackholeLinks(ctx: FaultContext, names: string[], toxicName: string): Promise<void> {
+async function blackholeLinks(ctx: FaultContext, names: string[], toxicName: string): Promise<void> {
   for (const stream of ['upstream', 'downstream'] as const) {
     await addToxic(ctx, names, { name: `${toxicName}-${stream}`, type: 'timeout', stream, toxicity: 1, attributes: { timeout: 0 } });
   }
 }
 
-export async function unblackholeLinks(ctx: FaultContext, names: string[], toxicName: string): Promise<void> {
+async function unblackholeLinks(ctx: FaultContext, names: string[], toxicName: string): Promise<void> {
   for (const stream of ['upstream', 'downstream'] as const) await removeToxic(ctx, names, `${toxicName}-${stream}`);
+}
+
+/** How a link is cut: `refuse` (the proxy disabled) or `blackhole` (connections accepted, nothing passes). */
+export const linkCutModes = ['refuse', 'blackhole'] as const;
+export type LinkCutMode = (typeof linkCutModes)[number];
+
+/** Cuts the links (node-partition, redis-down); `faultName` keeps each fault's blackhole toxics apart. */
+export async function cutLinks(ctx: FaultContext, names: string[], mode: LinkCutMode, faultName: string): Promise<void> {
+  if (mode === 'blackhole') await blackholeLinks(ctx, names, faultName);
+  else await setLinksEnabled(ctx, names, false);
+}
+
+/** Undoes cutLinks with the same arguments. */
+export async function restoreLinks(ctx: FaultContext, names: string[], mode: LinkCutMode, faultName: string): Promise<void> {
+  if (mode === 'blackhole') await unblackholeLinks(ctx, names, faultName);
+  else await setLinksEnabled(ctx, names, true);
 }
 
 /** A toxic name safe in URL paths, unique per fault entry (type + start time). */

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import type { FaultKind } from './fault-kind.js';
 import { redisLinkTargetCheck } from './fault-targets.js';
-import { blackholeLinks, linkNames, setLinksEnabled, toxicNameFor, unblackholeLinks } from './proxy-links.js';
+import { cutLinks, linkCutModes, linkNames, restoreLinks, toxicNameFor } from './proxy-links.js';
 
 const schema = faultSchema.extend({
   type: z.literal('redis-down'),
   target: z.string().default('redis'),
   /** refuse: the proxy is disabled (connections refused, open ones closed); blackhole: connections accepted, nothing passes. */
-  mode: z.enum(['refuse', 'blackhole']).default('refuse'),
+  mode: z.enum(linkCutModes).default('refuse'),
 });
 type Spec = z.output<typeof schema>;
 
@@ -21,19 +21,11 @@ export const redisDownFault: FaultKind<Spec> = {
   healAtTeardown: true,
   checkTarget: redisLinkTargetCheck,
   async apply(ctx, spec) {
-    const names = linkNames(ctx, 'redis', spec.target);
-    if (spec.mode === 'blackhole') {
-      await blackholeLinks(ctx, names, toxicNameFor('redis-down', spec.at));
-      ctx.log(`Redis blackholed from ${spec.target === 'redis' ? 'every node' : spec.target} (connections accepted, no byte passes)`);
-    } else {
-      await setLinksEnabled(ctx, names, false);
-      ctx.log(`Redis unreachable from ${spec.target === 'redis' ? 'every node' : spec.target}`);
-    }
+    await cutLinks(ctx, linkNames(ctx, 'redis', spec.target), spec.mode, toxicNameFor('redis-down', spec.at));
+    ctx.log(spec.mode === 'blackhole' ? `Redis blackholed from ${spec.target === 'redis' ? 'every node' : spec.target} (connections accepted, no byte passes)` : `Redis unreachable from ${spec.target === 'redis' ? 'every node' : spec.target}`);
   },
   async heal(ctx, spec) {
-    const names = linkNames(ctx, 'redis', spec.target);
-    if (spec.mode === 'blackhole') await unblackholeLinks(ctx, names, toxicNameFor('redis-down', spec.at));
-    else await setLinksEnabled(ctx, names, true);
+    await restoreLinks(ctx, linkNames(ctx, 'redis', spec.target), spec.mode, toxicNameFor('redis-down', spec.at));
     ctx.log('Redis reachable again');
   },
 };

@@ -3,14 +3,14 @@
  * leave room for only `share` of what its data used when the fault began, under
  * `maxmemory-policy` `policy`. With an evicting policy Redis deletes sessions to make room
  * (users logged out without a word: the checker sees resets); with `noeviction` it refuses the
- * writes instead (OOM: "Failed to write session data", `unsaved` answers). Heal: the previous
- * limit and policy. Redis's evicted keys and refused writes are in result.redis.
+ * writes instead (phpredis 5.3.7 throws "OOM command not allowed" out of session_write_close():
+ * a 500, as measured by the redis-eviction scenario). Heal: the previous limit and policy. Redis's evicted keys and refused writes are in result.redis.
  */
 import { z } from 'zod';
 import { faultSchema } from '../scenario/scenario-schema.js';
 import { HarnessError } from '../errors.js';
-import type { Redis } from 'ioredis';
 import { withRedis } from '../redis-inspect/redis-connection.js';
+import { readMemoryPressureCounters, type MemoryPressureCounters } from '../redis-inspect/memory-pressure.js';
 import type { FaultKind } from './fault-kind.js';
 import { redisTargetCheck } from './fault-targets.js';
 
@@ -31,20 +31,10 @@ const field = (info: string, name: string): number => {
   return Number(m[1]);
 };
 
-interface Applied {
+/** The limit and policy before, and Redis's counters when the limit was lowered (the heal reports what changed while it held). */
+interface Applied extends MemoryPressureCounters {
   maxmemory: string;
   policy: string;
-  /** INFO counters when the limit was lowered: the heal reports what changed while it held. */
-  evictedKeys: number;
-  oomRejections: number;
-}
-
-async function pressureCounters(client: Redis): Promise<{ evictedKeys: number; oomRejections: number }> {
-  const [stats, errors] = await Promise.all([client.info('stats'), client.info('errorstats')]);
-  return {
-    evictedKeys: Number(/^evicted_keys:(\d+)/m.exec(stats)?.[1] ?? 0),
-    oomRejections: Number(/^errorstat_OOM:count=(\d+)/m.exec(errors)?.[1] ?? 0),
-  };
 }
 
 /** The limit and policy in force before each application, per topology and fault (at), so the heal restores them. */
@@ -73,7 +63,7 @@ export const redisMemoryPressureFault: FaultKind<Spec> = {
       const dataset = field(info, 'used_memory_dataset');
       // Room for `share` of the data: the rest has to go (evicted) or cannot come in (noeviction).
       const limit = Math.max(1, Math.floor(used - (1 - spec.share) * dataset));
-      previousOf(ctx.topology).set(spec.at, { maxmemory: maxmemory[1] ?? '0', policy: policy[1] ?? 'noeviction', ...(await pressureCounters(client)) });
+      previousOf(ctx.topology).set(spec.at, { maxmemory: maxmemory[1] ?? '0', policy: policy[1] ?? 'noeviction', ...(await readMemoryPressureCounters(client)) });
       await client.config('SET', 'maxmemory-policy', spec.policy);
       await client.config('SET', 'maxmemory', String(limit));
       return { limit, used, dataset };
@@ -86,7 +76,7 @@ export const redisMemoryPressureFault: FaultKind<Spec> = {
     const before = previous.get(spec.at);
     if (!redis || !before) throw new HarnessError('nothing to restore: the memory limit was not lowered');
     const after = await withRedis(redis, async (client) => {
-      const counters = await pressureCounters(client);
+      const counters = await readMemoryPressureCounters(client);
       await client.config('SET', 'maxmemory', before.maxmemory);
       await client.config('SET', 'maxmemory-policy', before.policy);
       return counters;

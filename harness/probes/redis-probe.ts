@@ -11,23 +11,11 @@ import { inspectSessions } from '../redis-inspect/session-inspection.js';
 import { diffCommandStats, sampleCommandStats, type CommandStatsSample } from '../redis-inspect/command-stats.js';
 import { checkTtlRefreshedByUse, sessionKey } from '../redis-inspect/ttl-refresh.js';
 import { checkStoredSessions, compareWithVerdict } from '../redis-inspect/store-check.js';
-import { userVerdict } from '../checks/session-checker.js';
+import { readMemoryPressureCounters, type MemoryPressureCounters } from '../redis-inspect/memory-pressure.js';
+import { sessionCounts } from '../checks/session-checker.js';
 import { cookieHeader } from '../workload/cookie-jar.js';
 import type { Probe, ProbeEnd } from './probe.js';
 import type { RedisSection } from './redis-section.js';
-
-interface MemoryPressureCounters {
-  evictedKeys: number;
-  oomRejections: number;
-}
-
-async function readPressureCounters(client: Redis): Promise<MemoryPressureCounters> {
-  const [stats, errors] = await Promise.all([client.info('stats'), client.info('errorstats')]);
-  return {
-    evictedKeys: Number(/^evicted_keys:(\d+)/m.exec(stats)?.[1] ?? 0),
-    oomRejections: Number(/^errorstat_OOM:count=(\d+)/m.exec(errors)?.[1] ?? 0),
-  };
-}
 
 export interface RedisProbeOptions {
   /** session.gc_maxlifetime: the TTL every key should have. */
@@ -64,7 +52,7 @@ export class RedisProbe implements Probe<'redis'> {
   async start(): Promise<void> {
     await this.client.connect();
     this.before = await sampleCommandStats(this.client);
-    this.pressureBefore = await readPressureCounters(this.client);
+    this.pressureBefore = await readMemoryPressureCounters(this.client);
   }
 
   /** Called when the workload starts; samples until the load ends. */
@@ -109,15 +97,13 @@ export class RedisProbe implements Probe<'redis'> {
         cookieName,
         compareVisitCount: this.options.compareVisitCount,
       });
-      const sessions = { users: end.users.length, intact: 0, recovered: 0, lost: 0, unknown: 0, unserved: 0 };
-      for (const user of end.users) sessions[userVerdict(user)]++;
-      log(`store check: ${compareWithVerdict(storeCheck, sessions).statement}`);
+      log(`store check: ${compareWithVerdict(storeCheck, sessionCounts(end.users)).statement}`);
     } catch (error) {
       storeCheckError = (error as Error).message;
       log(`store check failed: ${storeCheckError}`);
     }
     // Since the start (a restarted Redis counts from its restart: a lower bound then).
-    const pressure = await readPressureCounters(this.client);
+    const pressure = await readMemoryPressureCounters(this.client);
     const since = (key: keyof MemoryPressureCounters) => Math.max(0, pressure[key] - (this.pressureBefore?.[key] ?? 0));
     // A session last used at the start of a long run has aged by the whole run.
     const ttlToleranceS = Math.max(60, Math.ceil(end.durationMs / 1000) + 60);

@@ -24,7 +24,7 @@ import { plannedDurationMs } from '../workload/workload-plan.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
 import { findFault } from '../faults/fault-registry.js';
-import { liveSessionCounts, userVerdict } from '../checks/session-checker.js';
+import { liveSessionCounts, sessionCounts } from '../checks/session-checker.js';
 import { recoveryTimes } from '../checks/recovery-time.js';
 import { finalReads, type FinalReadSummary } from '../checks/final-reads.js';
 import { RESULT_SCHEMA_ID, type GuardsSection, type RunResult, type WorkloadSection } from '../results/result-schema.js';
@@ -265,8 +265,7 @@ interface BuildInput {
 
 export function buildResult(input: BuildInput): RunResult {
   const { collector, pool, topology, scenario } = input;
-  const sessions = { users: pool.users.length, intact: 0, recovered: 0, lost: 0, unknown: 0, unserved: 0, lossRate: 0 };
-  for (const user of pool.users) sessions[userVerdict(user)]++;
+  const sessions = { ...sessionCounts(pool.users), lossRate: 0 };
   const judged = sessions.users - sessions.unserved - sessions.unknown;
   sessions.lossRate = judged > 0 ? sessions.lost / judged : 0;
   const timeline = collector.timeline(input.durationMs);
