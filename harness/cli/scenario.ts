@@ -20,12 +20,13 @@ import { formatSummary } from '../runner/summary.js';
 import { verdictPasses } from '../checks/run-checks.js';
 import { balancerNames } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
+import { strategyNames } from '../strategies/strategy-registry.js';
 
 const usage = `usage: npm run scenario <name> [-- options]
        npm run scenario -- --list
 options:
   --duration 20s  --users N  --connections N  --nodes N  --requests N  --rate R
-  --strategy files|affinity|redis|redis-locking|redis-locking-default
+  --strategy ${strategyNames.join('|')}
   --balancer ${balancerNames.join('|')}  --provider ${providerNames.join('|')}  --seed N
   --connection-reuse stock|production|none   connections reused per link (topology.connectionReuse; docs/connection-reuse.md)
   --redis-persistence none|rdb|aof           what a restarted Redis still has (topology.redis.persistence)

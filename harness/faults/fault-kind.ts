@@ -8,6 +8,15 @@ import type { Toxiproxy } from 'toxiproxy-node-client';
 import type { StartedTopology } from '../topology/topology-types.js';
 import type { FaultSpec } from '../scenario/scenario-schema.js';
 
+/** What a fault's target is checked against, before anything starts. */
+export interface FaultTopology {
+  nodeNames: readonly string[];
+  /** One Redis (redis strategies); false with a Redis Cluster. */
+  hasRedis: boolean;
+  /** The Redis Cluster's node names (redis-1, ...), null without a cluster. */
+  redisClusterNodes: readonly string[] | null;
+}
+
 export interface FaultContext {
   topology: StartedTopology;
   /** Client for the topology's Toxiproxy API (null when the topology runs without proxies). */
@@ -27,7 +36,7 @@ export interface FaultKind<P extends FaultSpec = FaultSpec> {
   /** The fault's target when the scenario gives none (e.g. "redis"). */
   readonly defaultTarget: string;
   /** Checks the target exists in this topology; returns an error message or null. */
-  checkTarget(spec: P, topology: { nodeNames: readonly string[]; hasRedis: boolean }): string | null;
+  checkTarget(spec: P, topology: FaultTopology): string | null;
   /**
    * Whether a fault still applied when the run ends must be healed before teardown (network
    * faults: the proxies are shared, possibly an external Toxiproxy). A killed node needs no

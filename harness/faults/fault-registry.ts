@@ -11,6 +11,9 @@ import { redisRestartFault } from './redis-restart.js';
 import { nodeHangFault } from './node-hang.js';
 import { redisHangFault } from './redis-hang.js';
 import { redisMemoryPressureFault } from './redis-memory-pressure.js';
+import { redisMasterKillFault } from './redis-master-kill.js';
+import { redisManualFailoverFault } from './redis-manual-failover.js';
+import { redisMasterPartitionFault } from './redis-master-partition.js';
 
 const faults: FaultKind<any>[] = [
   nodeKillFault,
@@ -24,6 +27,9 @@ const faults: FaultKind<any>[] = [
   nodeHangFault,
   redisHangFault,
   redisMemoryPressureFault,
+  redisMasterKillFault,
+  redisManualFailoverFault,
+  redisMasterPartitionFault,
 ];
 
 export const faultTypes = () => faults.map((f) => f.type);

@@ -1,19 +1,48 @@
 /** Target checks shared by fault kinds. */
-export function nodeTargetCheck(spec: { target?: string }, topology: { nodeNames: readonly string[] }): string | null {
+import type { FaultTopology } from './fault-kind.js';
+
+export function nodeTargetCheck(spec: { target?: string }, topology: Pick<FaultTopology, 'nodeNames'>): string | null {
   return spec.target && topology.nodeNames.includes(spec.target)
     ? null
     : `target "${spec.target ?? ''}" is not a node of this topology: use one of ${topology.nodeNames.join(', ')}`;
 }
 
+const singleRedisOnly = 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)';
+/** Why a single-Redis link fault cannot run on a Redis Cluster. */
+export const clusterLinkProblem =
+  'the node -> Redis links of a Redis Cluster carry no proxy (phpredis follows MOVED to the addresses the nodes announce): use redis-master-kill or redis-manual-failover, or a redis strategy';
+
+function noSingleRedis(topology: FaultTopology): string | null {
+  if (topology.hasRedis) return null;
+  return topology.redisClusterNodes ? `${singleRedisOnly}; with a Redis Cluster use redis-master-kill or redis-manual-failover` : singleRedisOnly;
+}
+
 /** Redis itself (a process or server fault): the target must be "redis", and the topology must have one. */
-export function redisTargetCheck(spec: { target?: string }, topology: { hasRedis: boolean }): string | null {
-  if (!topology.hasRedis) return 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)';
+export function redisTargetCheck(spec: { target?: string }, topology: FaultTopology): string | null {
+  const problem = noSingleRedis(topology);
+  if (problem) return problem;
   return spec.target === 'redis' ? null : `target "${spec.target ?? ''}" must be "redis"`;
 }
 
 /** "redis" (every node's link to Redis) or "node-N" (that node's link only). */
-export function redisLinkTargetCheck(spec: { target?: string }, topology: { nodeNames: readonly string[]; hasRedis: boolean }): string | null {
-  if (!topology.hasRedis) return 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)';
+export function redisLinkTargetCheck(spec: { target?: string }, topology: FaultTopology): string | null {
+  if (!topology.hasRedis && topology.redisClusterNodes) return clusterLinkProblem;
+  const problem = noSingleRedis(topology);
+  if (problem) return problem;
   if (spec.target === 'redis' || (spec.target && topology.nodeNames.includes(spec.target))) return null;
   return `target "${spec.target ?? ''}" must be "redis" (all nodes) or one of ${topology.nodeNames.join(', ')}`;
+}
+
+/** A node of the Redis Cluster (redis-1, ...): only with a rediscluster strategy. */
+export function clusterNodeTargetCheck(spec: { target?: string }, topology: FaultTopology): string | null {
+  const names = topology.redisClusterNodes;
+  if (!names) return 'this fault needs a Redis Cluster: use a rediscluster strategy (rediscluster, rediscluster-distribute)';
+  return spec.target && names.includes(spec.target) ? null : `target "${spec.target ?? ''}" is not a node of the Redis Cluster: use one of ${names.join(', ')}`;
+}
+
+/** A master of the Redis Cluster: a node name, or "master" (the master serving slot 0 when the fault applies). */
+export function clusterMasterTargetCheck(spec: { target?: string }, topology: FaultTopology): string | null {
+  if (spec.target === 'master' && topology.redisClusterNodes) return null;
+  const problem = clusterNodeTargetCheck(spec, topology);
+  return problem && topology.redisClusterNodes ? `${problem}, or "master" (the master serving slot 0)` : problem;
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ToxicType } from 'toxiproxy-node-client';
 import { faultSchema, type FaultSpec } from '../scenario/scenario-schema.js';
-import type { FaultKind } from './fault-kind.js';
+import type { FaultKind, FaultTopology } from './fault-kind.js';
 import { addToxic, linkNames, removeToxic, toxicNameFor, type LinkKind } from './proxy-links.js';
 
 /** The generic fault fields plus this fault's own attributes. */
@@ -16,7 +16,7 @@ export interface ToxicFaultDefinition<Shape extends z.ZodRawShape> {
   defaultTarget: string;
   /** The fault's own attributes (zod shape), validated with the scenario. */
   attributes: Shape;
-  checkTarget: (spec: { target?: string }, topology: { nodeNames: readonly string[]; hasRedis: boolean }) => string | null;
+  checkTarget: (spec: { target?: string }, topology: FaultTopology) => string | null;
   /** Which links a target names. */
   linkKind: (target: string) => LinkKind;
   toxic: (spec: Spec<Shape>) => { type: ToxicType; stream: 'upstream' | 'downstream'; toxicity?: number; attributes: Record<string, number> };

@@ -9,6 +9,8 @@ import { concurrencySectionSchema } from './concurrency-section.js';
 import { ConnectionProbe } from './connection-probe.js';
 import { connectionsSectionSchema } from './connections-section.js';
 import type { Probe, ProbeContext, ProbeKind, ProbeSectionName } from './probe.js';
+import { RedisClusterProbe } from './redis-cluster-probe.js';
+import { redisClusterSectionSchema } from './redis-cluster-section.js';
 import { RedisProbe } from './redis-probe.js';
 import { redisSectionSchema } from './redis-section.js';
 
@@ -22,6 +24,25 @@ const redisProbe: ProbeKind<'redis'> = {
       expectedTtlS: Number(ini['session.gc_maxlifetime'] ?? 1440),
       serializer: scenario.topology.serializer,
       cookieName: ini['session.name'] ?? 'PHPSESSID',
+      compareVisitCount: scenario.workload.mode !== 'bursts',
+      log,
+    });
+  },
+};
+
+const redisClusterProbe: ProbeKind<'redisCluster'> = {
+  section: 'redisCluster',
+  schema: redisClusterSectionSchema,
+  create: ({ topology, scenario, log }) => {
+    if (!topology.redisCluster) return null;
+    const ini = scenario.topology.phpIni;
+    // A save_path given in the scenario may name its own key prefix (phpredis reads it as a query string).
+    const prefix = ini['session.save_path'] ? new URLSearchParams(ini['session.save_path']).get('prefix') : null;
+    return new RedisClusterProbe(topology.redisCluster, {
+      expectedTtlS: Number(ini['session.gc_maxlifetime'] ?? 1440),
+      serializer: scenario.topology.serializer,
+      cookieName: ini['session.name'] ?? 'PHPSESSID',
+      ...(prefix ? { prefix } : {}),
       compareVisitCount: scenario.workload.mode !== 'bursts',
       log,
     });
@@ -50,7 +71,7 @@ const concurrencyProbe: ProbeKind<'concurrency'> = {
 };
 
 /** In the order they are created and started (the connection probe counts the Redis probe's client). */
-export const probeKinds = [redisProbe, connectionProbe, concurrencyProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
+export const probeKinds = [redisProbe, redisClusterProbe, connectionProbe, concurrencyProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
 
 /** The probes that apply to this run, created in registry order. */
 export function createProbes(context: Omit<ProbeContext, 'started'>): Probe[] {

@@ -18,6 +18,7 @@ import type { StartedTopology, TopologySpec } from '../topology/topology-types.j
 import type { RequestRecord } from '../workload/load-events.js';
 import type { ConcurrencySection } from './concurrency-section.js';
 import type { ConnectionsSection } from './connections-section.js';
+import type { RedisClusterSection } from './redis-cluster-section.js';
 import type { RedisSection } from './redis-section.js';
 
 /** result.json keys written by probes, and the section each holds. */
@@ -25,6 +26,7 @@ export interface ProbeSections {
   redis: RedisSection;
   connections: ConnectionsSection;
   concurrency: ConcurrencySection;
+  redisCluster: RedisClusterSection;
 }
 export type ProbeSectionName = keyof ProbeSections;
 

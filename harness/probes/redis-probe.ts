@@ -74,9 +74,23 @@ export class RedisProbe implements Probe<'redis'> {
     }
   }
 
+  /** A Redis restarted by a fault's heal a moment ago: give ioredis's reconnect up to 5 s. */
+  private async connected(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 5000);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.client.once('ready', done);
+    });
+  }
+
   /** The load is over: Redis's counters now, before final reads and checks add their own commands. */
   async onLoadEnd(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.connected();
     this.after = await sampleCommandStats(this.client);
   }
 

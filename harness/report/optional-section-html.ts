@@ -9,6 +9,7 @@ import { asRecord, readFields, readRecordTables, type RecordTable } from './opti
 import type { SerializationRow } from '../serialization/serialization-section.js';
 import type { SeriesStyle } from './series-style.js';
 import { storeCheckSection } from './store-check-html.js';
+import { redisClusterSection } from './redis-cluster-html.js';
 
 export interface OptionalSection {
   id: string;
@@ -245,6 +246,7 @@ export function optionalSections(results: readonly RunResult[], styles: readonly
     () => serializationSection(results, styles),
     () => fieldsSection(results, styles, 'redis', 'Redis', redisFields, ['storeCheck', 'storeCheckError']),
     () => storeCheckSection(results, styles),
+    () => redisClusterSection(results, styles),
     () => fieldsSection(results, styles, 'concurrency', 'Concurrency (lost updates)', concurrencyFields),
     () => connectionsSection(results, styles),
     () => gateSection(results, styles),

@@ -9,6 +9,7 @@ import { balancerNames } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
 import { concurrencySectionSchema } from '../probes/concurrency-section.js';
 import { connectionsSectionSchema } from '../probes/connections-section.js';
+import { redisClusterSectionSchema } from '../probes/redis-cluster-section.js';
 import { redisSectionSchema } from '../probes/redis-section.js';
 import { serializationResultSectionSchema } from '../serialization/serialization-section.js';
 import { gateVerdictSchema } from './gate-section.js';
@@ -17,6 +18,7 @@ import { repeatSectionSchema } from './repeat-section.js';
 export { connectionLinkSchema, connectionsSectionSchema, type ConnectionLinkFigures, type ConnectionsSection } from '../probes/connections-section.js';
 export type { ConcurrencySection } from '../probes/concurrency-section.js';
 export type { RedisSection } from '../probes/redis-section.js';
+export type { RedisClusterSection } from '../probes/redis-cluster-section.js';
 
 export const RESULT_SCHEMA_ID = 'php-session-lab/result@1';
 
@@ -313,6 +315,10 @@ export const resultSchema = z
     concurrency: concurrencySectionSchema.optional(),
     /** Runs with a Redis store: keys, TTLs, commands per request, the store check (the Redis probe). */
     redis: redisSectionSchema.optional(),
+    /** Runs with a Redis Cluster store: failover events, keys per master, users per original master, the store check (the Redis Cluster probe). */
+    redisCluster: redisClusterSectionSchema.optional(),
+    /** Probes whose last readings failed (section -> why): their section is missing or partial. */
+    probeErrors: z.record(z.string(), z.string()).optional(),
     /** The verdict of `npm run gate --write-result`. */
     gate: gateVerdictSchema.optional(),
     /** --repeat: how the result was folded from its runs. */

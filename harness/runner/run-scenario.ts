@@ -6,10 +6,10 @@
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import type { Scenario, FaultSpec } from '../scenario/scenario-schema.js';
+import { redisClusterSchema, type Scenario, type FaultSpec } from '../scenario/scenario-schema.js';
 import { parseDuration, parseTimePoint } from '../scenario/duration.js';
 import { findStrategy } from '../strategies/strategy-registry.js';
-import type { StartedTopology, TopologySpec } from '../topology/topology-types.js';
+import type { RedisClusterSettings, StartedTopology, TopologySpec } from '../topology/topology-types.js';
 import { loadProvider } from '../topology/provider-registry.js';
 import { newRunId, runsRoot } from '../topology/local/run-directory.js';
 import { GuardSampler } from '../guards/guard-sampler.js';
@@ -64,6 +64,12 @@ export function proxySettings(scenario: Scenario, faults: FaultSpec[]): Pick<Top
   return { proxies: true, proxyLinks: { balancer: used.has('balancer'), redis: used.has('redis') } };
 }
 
+/** topology.redis.cluster (its defaults when a rediscluster strategy runs without it) as the provider's settings. */
+function redisClusterSettings(cluster: Scenario['topology']['redis']['cluster']): RedisClusterSettings {
+  const c = cluster ?? redisClusterSchema.parse({});
+  return { masters: c.masters, replicasPerMaster: c.replicas, nodeTimeoutMs: parseDuration(c.nodeTimeout), requireFullCoverage: c.requireFullCoverage };
+}
+
 export async function runScenario(scenario: Scenario, faults: FaultSpec[], options: RunOptions): Promise<RunOutcome> {
   const strategy = findStrategy(scenario.topology.strategy);
   if (!strategy) throw new InvalidInputError(`topology.strategy: unknown strategy "${scenario.topology.strategy}"`);
@@ -85,6 +91,9 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       ...(scenario.topology.balancerTimeouts.read ? { readMs: parseDuration(scenario.topology.balancerTimeouts.read) } : {}),
     },
     redisPersistence: scenario.topology.redis.persistence,
+    ...(strategy.storage === 'rediscluster'
+      ? { redisCluster: { ...redisClusterSettings(scenario.topology.redis.cluster), partitionable: faults.some((f) => f.type === 'redis-master-partition') } }
+      : {}),
     redisTimeouts: { timeoutS: scenario.topology.redis.timeout, readTimeoutS: scenario.topology.redis.readTimeout },
     ...proxySettings(scenario, faults),
     ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
@@ -98,7 +107,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   const startedAtIso = new Date().toISOString();
   options.log(
     `starting ${scenario.topology.nodes} node(s), ${balancer} balancer, strategy ${strategy.name}` +
-      `${strategy.needsRedis ? ', Redis' : ''}${spec.proxies ? ', Toxiproxy links' : ''} (${provider.name} provider)`,
+      `${spec.redisCluster ? `, Redis Cluster (${spec.redisCluster.masters} masters x ${spec.redisCluster.replicasPerMaster} replica(s))` : strategy.needsRedis ? ', Redis' : ''}${spec.proxies ? ', Toxiproxy links' : ''} (${provider.name} provider)`,
   );
   let topology: StartedTopology | null = null;
   let schedule: FaultSchedule | null = null;
@@ -116,6 +125,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   // Probes (harness/probes/): each watches the run from the side and returns one result section.
   let probes: Probe[] = [];
   const sections: Partial<ProbeSections> = {};
+  const probeErrors: Record<string, string> = {};
   let thresholdAbort: ThresholdAbort | null = null;
   let finalReadSummary: FinalReadSummary | null = null;
   // Environment guards (harness/guards/): the machine's own state, sampled through the run.
@@ -195,7 +205,19 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     // hold the probes' last readings, the final reads and the TTL check. Healing sends no
     // request, so the probes' readings below still end with the load.
     windows = await schedule.finish(measuredMs);
-    for (const probe of probes) await probe.onLoadEnd();
+    // A probe that cannot take its readings (a Redis left dead by a fault) loses its section, not the run.
+    const probeFailed = (probe: Probe, error: unknown) => {
+      const why = error instanceof Error ? error.message : String(error);
+      probeErrors[probe.section] = why;
+      options.log(`probe ${probe.section}: ${why}`);
+    };
+    const failedProbes = new Set<Probe>();
+    for (const probe of probes) {
+      await probe.onLoadEnd().catch((error: unknown) => {
+        failedProbes.add(probe);
+        probeFailed(probe, error);
+      });
+    }
     if (!aborted) {
       finalReadSummary = await finalReads(pool.users, topology.baseUrl, { concurrency: Math.min(w.connections, 32) });
       options.log(
@@ -207,8 +229,13 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     guards.close();
     const end = { requests: collector.requests, durationMs: measuredMs, users: pool.users, baseUrl: topology.baseUrl, aborted, finalReadsDone: finalReadSummary !== null };
     for (const probe of probes) {
-      const section = await probe.finish(end);
-      if (section !== null) attachSection(sections, probe.section, section);
+      if (failedProbes.has(probe)) continue;
+      try {
+        const section = await probe.finish(end);
+        if (section !== null) attachSection(sections, probe.section, section);
+      } catch (error) {
+        probeFailed(probe, error);
+      }
     }
   } finally {
     guards.close();
@@ -239,6 +266,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   });
   Object.assign(result, sections);
   if (thresholdAbort) result.thresholdAbort = thresholdAbort;
+  if (Object.keys(probeErrors).length > 0) result.probeErrors = probeErrors;
   if (finalReadSummary) result.finalReads = finalReadSummary;
   if (aborted) options.log('run aborted: the result covers the part that ran');
   return { result, resultPath: join(options.outDir, 'result.json'), aborted };

@@ -1,6 +1,7 @@
 /** The summary printed on stdout after a run (computed results in, text out). */
 import { anomalyCount, type ConnectionsSection, type RunResult } from '../results/result-schema.js';
 import { compareWithVerdict } from '../redis-inspect/store-check.js';
+import { clusterLines } from './cluster-summary.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 
@@ -71,12 +72,15 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
   if (r.redis && (r.redis.evictedKeys || r.redis.oomRejections)) {
     lines.push(`  redis      evicted ${r.redis.evictedKeys ?? 0} session key(s) · refused ${r.redis.oomRejections ?? 0} write(s) for lack of memory (OOM)`);
   }
-  if (r.redis?.storeCheck) {
-    const c = compareWithVerdict(r.redis.storeCheck, r.sessions);
+  lines.push(...clusterLines(r));
+  const store = r.redis ?? r.redisCluster;
+  if (store?.storeCheck) {
+    const c = compareWithVerdict(store.storeCheck, r.sessions);
     lines.push(`  store      ${c.status}: ${c.statement}`);
-  } else if (r.redis?.storeCheckError) {
-    lines.push(`  store      unknown: the store could not be read (${r.redis.storeCheckError})`);
+  } else if (store?.storeCheckError) {
+    lines.push(`  store      unknown: the store could not be read (${store.storeCheckError})`);
   }
+  for (const [section, why] of Object.entries(r.probeErrors ?? {})) lines.push(`  probe      ${section}: no readings (${why})`);
   if (r.guards) lines.push(`  guards     ${guardLine(r.guards)}`);
   for (const f of r.faults) {
     const span = `${f.label ?? f.type} from ${(f.startMs / 1000).toFixed(1)} s to ${(f.endMs / 1000).toFixed(1)} s`;

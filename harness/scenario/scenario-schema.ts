@@ -49,6 +49,18 @@ const boundedDuration = (maxMs: number) =>
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
   });
 
+/** topology.redis.cluster: the Redis Cluster of the rediscluster strategies. */
+export const redisClusterSchema = z
+  .object({
+    masters: z.number().int().min(3, 'a Redis Cluster needs at least 3 masters (a majority must outlive one lost master)').max(16).default(3),
+    /** Replicas per master. */
+    replicas: z.number().int().min(0).max(5).default(1),
+    /** cluster-node-timeout: how long a node may be unreachable before it is flagged failing (Redis's default: 15s). */
+    nodeTimeout: boundedDuration(600_000).default('15s'),
+    /** cluster-require-full-coverage: stop serving every slot while any slot has no master (Redis's default: true). */
+    requireFullCoverage: z.boolean().default(true),
+  })
+  .strict();
 
 export const topologySchema = z
   .object({
@@ -117,6 +129,8 @@ export const topologySchema = z
          */
         timeout: z.union([z.number().positive().max(600), z.literal('default')]).default(2),
         readTimeout: z.union([z.number().positive().max(600), z.literal('default')]).default(2),
+        /** A Redis Cluster (rediscluster strategies only; defaults apply when they run without it). */
+        cluster: redisClusterSchema.optional(),
       })
       .strict()
       .default({}),

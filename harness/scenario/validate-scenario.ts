@@ -56,6 +56,19 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
   if (strategyName !== undefined && !strategy) {
     problems.push(`topology.strategy: unknown strategy ${quoted(strategyName)}: use one of ${strategyNames.join(', ')}`);
   }
+  const clusterStrategy = strategy?.storage === 'rediscluster';
+  const clusterInput = field(input, ['topology', 'redis', 'cluster'], (v): v is object => typeof v === 'object' && v !== null);
+  // With a redis strategy the cluster settings are left unused (so `compare --strategies
+  // redis,rediscluster` runs one scenario); a strategy without Redis has no use for them at all.
+  if (clusterInput !== undefined && strategy && !strategy.needsRedis) {
+    problems.push(`topology.redis.cluster: strategy ${quoted(strategy.name)} stores no session in Redis: remove it or use a rediscluster strategy (rediscluster, rediscluster-distribute)`);
+  }
+  const provider = field(input, ['topology', 'provider'], isString) ?? 'local';
+  if (clusterStrategy && provider !== 'local') {
+    problems.push(`topology.provider: ${quoted(provider)} cannot run a Redis Cluster yet: use provider 'local' with strategy ${quoted(strategy!.name)}`);
+  }
+  const clusterNodeCount = (field(clusterInput, ['masters'], isInt) ?? 3) * (1 + (field(clusterInput, ['replicas'], isInt) ?? 1));
+  const redisClusterNodes = clusterStrategy ? Array.from({ length: Math.max(0, Math.min(clusterNodeCount, 96)) }, (_, i) => `redis-${i + 1}`) : null;
   const mode = field(input, ['workload', 'mode'], isString) ?? 'visits';
   const users = field(input, ['workload', 'users'], isInt);
   const connections = field(input, ['workload', 'connections'], isInt);
@@ -104,7 +117,7 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
       return;
     }
     const spec = result.data as FaultSpec;
-    const targetProblem = kind.checkTarget(spec, { nodeNames, hasRedis: strategy?.needsRedis ?? false });
+    const targetProblem = kind.checkTarget(spec, { nodeNames, hasRedis: (strategy?.needsRedis ?? false) && !clusterStrategy, redisClusterNodes });
     if (targetProblem) problems.push(`faults[${i}].target: ${targetProblem}`);
     if (kind.links(spec).length > 0 && (proxies === false || proxies === 'none')) {
       problems.push(`faults[${i}]: ${type} goes through Toxiproxy: set topology.proxies to 'auto' or 'all'`);

@@ -5,6 +5,8 @@ import { affinityStrategy } from './affinity.js';
 import { redisStrategy } from './redis.js';
 import { redisLockingStrategy } from './redis-locking.js';
 import { redisLockingDefaultStrategy } from './redis-locking-default.js';
+import { redisclusterStrategy } from './rediscluster.js';
+import { redisclusterDistributeStrategy } from './rediscluster-distribute.js';
 
 const strategies: readonly Strategy[] = [
   filesStrategy,
@@ -12,6 +14,8 @@ const strategies: readonly Strategy[] = [
   redisStrategy,
   redisLockingStrategy,
   redisLockingDefaultStrategy,
+  redisclusterStrategy,
+  redisclusterDistributeStrategy,
 ];
 
 export const strategyNames = strategies.map((s) => s.name);

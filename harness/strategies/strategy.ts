@@ -8,6 +8,8 @@ export interface StrategyIniContext {
   sessionDir: string;
   /** The Redis address this node must use (a Toxiproxy proxy when proxies are on). */
   redis: { host: string; port: number } | null;
+  /** The Redis Cluster nodes this node's phpredis uses as seeds (rediscluster strategies). */
+  redisSeeds?: ReadonlyArray<{ host: string; port: number }>;
   /** Keep the Redis connection open between requests (topology.connectionReuse.redis). */
   persistentRedis?: boolean;
   /** phpredis connect and read timeouts in seconds, or 'default' (topology.redis); unset: 2 s each. */

@@ -13,6 +13,48 @@ import type { Strategy } from '../strategies/strategy.js';
 import type { ConnectionReuse } from './connection-reuse.js';
 import type { NodeConnectionCounters } from './connection-counters.js';
 
+/** A Redis Cluster's shape and settings (topology.redis.cluster; the rediscluster strategies). */
+export interface RedisClusterSettings {
+  /** Masters (>= 3: a majority must survive one loss). */
+  masters: number;
+  /** Replicas per master. */
+  replicasPerMaster: number;
+  /** cluster-node-timeout, ms: how long a node may be unreachable before it is flagged failing. */
+  nodeTimeoutMs: number;
+  /** cluster-require-full-coverage: stop serving every slot while any slot has no master. */
+  requireFullCoverage: boolean;
+  /** Route the nodes' own links through the partition relay (scenarios with redis-master-partition). */
+  partitionable?: boolean;
+}
+
+/** One Redis Cluster node as the harness reaches it directly (no proxy): redis-1, redis-2, ... */
+export interface RedisClusterNodeAddress {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * A started Redis Cluster. Node names are fixed at creation (redis-1..redis-M are the first
+ * masters, the rest their replicas); roles change with failovers, so ask Redis (CLUSTER NODES)
+ * who is master now.
+ */
+export interface StartedRedisCluster {
+  readonly settings: RedisClusterSettings;
+  readonly nodes: readonly RedisClusterNodeAddress[];
+  /** SIGKILL one Redis node (redis-master-kill). */
+  killRedisNode(name: string): Promise<void>;
+  /** Start a killed node again with its data directory and nodes.conf: it rejoins the cluster (as a replica when its slots moved). */
+  restoreRedisNode(name: string): Promise<void>;
+  /** Names of the nodes killed and not restored. */
+  downNodes(): readonly string[];
+  /** Whether its nodes' own links run through the partition relay (redis-master-partition). */
+  readonly partitionable: boolean;
+  /** Cuts these nodes off from the other Redis nodes, both ways (PHP still reaches every node). */
+  partitionNodes(names: readonly string[]): void;
+  healPartition(): void;
+}
+
 export interface TopologySpec {
   /** Unique per run; names the run directory, labels containers. */
   runId: string;
@@ -29,6 +71,8 @@ export interface TopologySpec {
   balancerTimeouts?: Partial<BalancerTimeouts>;
   /** Redis persistence (topology.redis.persistence): what a restarted Redis still has. */
   redisPersistence?: RedisPersistence;
+  /** A Redis Cluster instead of one Redis (strategies with storage 'rediscluster'). */
+  redisCluster?: RedisClusterSettings;
   /** phpredis connect and read timeouts (topology.redis.timeout / readTimeout). */
   redisTimeouts?: { timeoutS: number | 'default'; readTimeoutS: number | 'default' };
   /** Extra data stored in every session ('none' | 'cart' | 'large'). */
@@ -58,8 +102,10 @@ export interface StartedTopology extends AsyncDisposable {
   readonly baseUrl: string;
   /** node-1, node-2, ... */
   readonly nodeNames: readonly string[];
-  /** Direct Redis address for inspection (ioredis), bypassing proxies. */
+  /** Direct Redis address for inspection (ioredis), bypassing proxies; null without one Redis (no Redis, or a cluster). */
   readonly redis: { host: string; port: number } | null;
+  /** The Redis Cluster (rediscluster strategies); null otherwise. */
+  readonly redisCluster: StartedRedisCluster | null;
   /** Toxiproxy API URL and proxy names, when proxies are on. */
   readonly toxiproxy: { url: string; proxies: ProxyNames } | null;
   readonly balancerRetry: BalancerRetry;

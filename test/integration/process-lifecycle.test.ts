@@ -414,3 +414,20 @@ test('SIGINT while a node and Redis are stopped (node-hang, redis-hang): both ar
   assert.match(run.stderr, /stack stopped in \d+ ms/);
   await assertNothingLeft(live, live.groups.values());
 });
+
+test('SIGINT under load with a Redis Cluster: every redis-server of the cluster is stopped; nothing is left', { timeout: 180_000 }, async (t) => {
+  const lab = new Lab(t, { privateRunsDir: true });
+  const out = lab.tempDir('psl-lifecycle-out-');
+  const cli = lab.launch(['rediscluster-failover', '--duration', `${RUN_SECONDS}s`, '--users', '40', '--connections', '4', '--quiet', '--out', out]);
+  const live = inspectLiveRun(lab, await cli.ready);
+  const clusterGroups = [...live.groups.entries()].filter(([name]) => /^redis-\d+$/.test(name));
+  // 3 masters x 1 replica, each its own process group with a pid file.
+  assert.equal(clusterGroups.length, 6, `cluster pid files: ${clusterGroups.map(([n]) => n).join(', ')}`);
+  assert.ok(membersOfGroups(clusterGroups.map(([, pid]) => pid)).length >= 6, 'the cluster nodes are not all running');
+  await sleep(1500);
+  live.child.kill('SIGINT');
+  const run = await cli.done;
+  assert.equal(run.signal, null, `the CLI did not exit by itself (killed by ${run.signal})`);
+  assert.equal(run.code, 1, `exit code; stderr:\n${run.stderr.slice(-2000)}`);
+  await assertNothingLeft(live, live.groups.values());
+});

@@ -41,6 +41,9 @@ const faultAttributes: Record<string, string[]> = {
   'node-hang': [],
   'redis-hang': [],
   'redis-memory-pressure': ['share', 'policy'],
+  'redis-master-kill': [],
+  'redis-manual-failover': ['mode'],
+  'redis-master-partition': [],
 };
 const genericFaultFields = ['type', 'target', 'at', 'duration', 'restoreAt'];
 

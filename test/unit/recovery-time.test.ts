@@ -79,3 +79,12 @@ test('recoveryTimes: from start, and from heal only when the fault healed before
 test('recoveryTimes: no faults -> no entries', () => {
   assert.deepEqual(recoveryTimes(timeline('.....'), [], 5_000), []);
 });
+
+test('a fault whose effect begins later (a partition noticed after the node timeout) recovers from when its effect ends, not at once', () => {
+  //                   0123456789012345678
+  const tl = timeline('.........eeaa......');
+  // Fault at 5 s until 14 s: 4 clean seconds, then bad from 9; clean again from 13.
+  assert.equal(recoveryFrom(tl, 5_000, 14_000), 8_000);
+  // Bad seconds after the fault's end are not its effect: no effect seen inside the window.
+  assert.equal(recoveryFrom(timeline('.....ee.....'), 0, 3_000), 0);
+});

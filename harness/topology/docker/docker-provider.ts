@@ -55,6 +55,8 @@ class DockerTopology implements StartedTopology {
   readonly provider = 'docker' as const;
   baseUrl = '';
   redis: HostPort | null = null;
+  /** Redis Cluster runs on the local provider only (checkDependencies refuses it here). */
+  readonly redisCluster = null;
   toxiproxy: { url: string; proxies: ProxyNames } | null = null;
   balancerRetry!: BalancerRetry;
   env!: EnvInfo;

@@ -20,10 +20,12 @@ import { readFpmSockets, readStubStatus } from '../node-counters.js';
 import { withRedis } from '../../redis-inspect/redis-connection.js';
 import { phpAppDir, projectRoot } from '../../util/project-root.js';
 import { NodeSlots } from '../node-slots.js';
-import { nodeNamesOf, planTopology, proxyCount, proxyListenOn, type NodePlan, type Site, type TopologyPlan } from '../plan/plan-topology.js';
+import { LocalRedisCluster, clusterNodeCount } from './local-redis-cluster.js';
+import { nodeNamesOf, planTopology, usesRedisCluster, proxyCount, proxyListenOn, type NodePlan, type Site, type TopologyPlan } from '../plan/plan-topology.js';
 import { createLinkProxies, removeLinkProxies } from '../plan/link-proxies.js';
 import { requireBalancer } from '../balancers/balancer-registry.js';
 import { createRunDirectory, reapStaleRuns, removeRunDirectory, type RunDirectory } from './run-directory.js';
+import { logTail, startRedisProcess } from './redis-process.js';
 import { killProcess, pauseProcess, resumeProcess, spawnServer, stopProcess, type ManagedProcess } from './process-supervisor.js';
 import { requireBinary } from './system-binaries.js';
 
@@ -41,18 +43,11 @@ interface NodeProcesses {
   nginx: ManagedProcess;
 }
 
-function logTail(file: string, lines = 8): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
-  } catch {
-    return '(no log)';
-  }
-}
-
 class LocalTopology implements StartedTopology {
   readonly provider = 'local' as const;
   baseUrl = '';
   redis: { host: string; port: number } | null = null;
+  redisCluster: LocalRedisCluster | null = null;
   toxiproxy: { url: string; proxies: ProxyNames } | null = null;
   balancerRetry!: BalancerRetry;
   env!: EnvInfo;
@@ -81,9 +76,12 @@ class LocalTopology implements StartedTopology {
   }
 
   /** Free ports for every listener and proxy, and the paths in the run directory. */
-  private async site(): Promise<{ site: Site; balancerPort: number; redisPort: number; toxiproxyPort: number }> {
-    const ports = await freePorts(3 + 2 * this.nodeNames.length + proxyCount(this.spec));
+  private async site(): Promise<{ site: Site; balancerPort: number; redisPort: number; toxiproxyPort: number; clusterPorts: number[] }> {
+    const cluster = this.spec.redisCluster && usesRedisCluster(this.spec) ? this.spec.redisCluster : null;
+    const clusterCount = cluster ? 2 * clusterNodeCount(cluster) : 0;
+    const ports = await freePorts(3 + 2 * this.nodeNames.length + proxyCount(this.spec) + clusterCount);
     const [balancerPort, redisPort, toxiproxyPort] = ports.splice(0, 3) as [number, number, number];
+    const clusterPorts = ports.splice(0, clusterCount);
     for (const name of this.nodeNames) this.ports.set(name, { fpm: ports.shift()!, http: ports.shift()! });
     const port = (name: string) => this.ports.get(name)!;
     const site: Site = {
@@ -101,13 +99,15 @@ class LocalTopology implements StartedTopology {
           phpErrorLog: join(dir, 'php-error.log'),
         };
       },
-      redis: this.spec.strategy.needsRedis ? { host: HOST, port: redisPort } : null,
+      redis: this.spec.strategy.needsRedis && !cluster ? { host: HOST, port: redisPort } : null,
+      // Client ports are the even entries (client, bus, client, bus, ...).
+      redisCluster: cluster ? clusterPorts.filter((_, i) => i % 2 === 0).map((port) => ({ host: HOST, port })) : null,
       proxyListen: proxyListenOn(this.spec, HOST, ports),
       balancerListen: `${HOST}:${balancerPort}`,
       balancerPrefixDir: join(this.run.path, 'balancer'),
       fpmAsRoot: process.getuid?.() === 0,
     };
-    return { site, balancerPort, redisPort, toxiproxyPort };
+    return { site, balancerPort, redisPort, toxiproxyPort, clusterPorts };
   }
 
   async start(signal?: AbortSignal): Promise<void> {
@@ -116,7 +116,7 @@ class LocalTopology implements StartedTopology {
     this.run = createRunDirectory(this.spec.runId);
     const envPromise = collectEnvInfo();
     try {
-      const { site, balancerPort, redisPort, toxiproxyPort } = await this.site();
+      const { site, balancerPort, redisPort, toxiproxyPort, clusterPorts } = await this.site();
       this.plan = planTopology(this.spec, site);
       this.balancerRetry = this.plan.retry;
       const found = await Promise.all(this.plan.binaries.map(async (n) => [n, await requireBinary(n)] as const));
@@ -124,6 +124,7 @@ class LocalTopology implements StartedTopology {
 
       if (site.redis) await this.startRedis(redisPort, signal);
       this.redis = site.redis;
+      if (site.redisCluster) await this.startRedisCluster(clusterPorts, signal);
       if (this.spec.proxies) {
         const url = this.spec.toxiproxyUrl ?? (await this.startEmbeddedToxiproxy(toxiproxyPort, signal));
         this.toxiproxy = { url, proxies: this.plan.proxies };
@@ -143,30 +144,39 @@ class LocalTopology implements StartedTopology {
   private async startRedis(port: number, signal?: AbortSignal): Promise<void> {
     const dir = join(this.run.path, 'redis');
     mkdirSync(dir, { recursive: true });
-    const logFile = join(dir, 'redis.log');
-    // Ready = its log says so (a TCP probe would be one more connection in its counters).
-    const readyBefore = readyLines(logFile);
-    const proc = spawnServer({
+    const proc = await startRedisProcess({
       name: 'redis',
       command: this.bin.redisServer!,
-      args: ['--port', String(port), '--bind', HOST, ...redisPersistenceArgs(this.spec.redisPersistence ?? 'none'), '--daemonize', 'no', '--dir', dir, '--logfile', ''],
+      args: [...redisPersistenceArgs(this.spec.redisPersistence ?? 'none'), '--dir', dir],
+      host: HOST,
+      port,
       runId: this.spec.runId,
       pidsDir: this.run.pidsDir,
-      logFile,
+      logFile: join(dir, 'redis.log'),
+      signal,
     });
     this.others.push(proc);
     this.redisProc = proc;
-    const deadline = performance.now() + 10_000;
-    while (readyLines(logFile) <= readyBefore) {
-      if (proc.hasExited()) throw new HarnessError(`redis-server exited: ${logTail(logFile)}`);
-      if (performance.now() > deadline) break; // the TCP wait below names the problem
-      signal?.throwIfAborted();
-      await sleep(5);
-    }
-    // It listens before it logs that it is ready; without that line, a TCP probe says why not.
-    if (readyLines(logFile) <= readyBefore) {
-      await waitForTcp('redis-server', HOST, port, { signal, isDead: () => (proc.hasExited() ? logTail(proc.logFile) : null) });
-    }
+  }
+
+  private async startRedisCluster(ports: number[], signal?: AbortSignal): Promise<void> {
+    const settings = this.spec.redisCluster;
+    if (!settings) throw new HarnessError(`strategy ${this.spec.strategy.name} needs topology.redis.cluster settings`);
+    this.redisCluster = new LocalRedisCluster({
+      settings,
+      persistence: this.spec.redisPersistence ?? 'none',
+      host: HOST,
+      ports,
+      dir: this.run.path,
+      runId: this.spec.runId,
+      pidsDir: this.run.pidsDir,
+      redisServer: this.bin.redisServer!,
+      redisCli: this.bin.redisCli!,
+      log: this.log,
+      partitionable: settings.partitionable === true,
+      ...(signal ? { signal } : {}),
+    });
+    await this.redisCluster.start();
   }
 
   async stopRedis(options: { mode: 'shutdown' | 'crash' }): Promise<void> {
@@ -344,21 +354,13 @@ class LocalTopology implements StartedTopology {
     await Promise.all(this.nodes.running().flatMap(([, n]) => [stopProcess(n.fpm, pids, 500), stopProcess(n.nginx, pids, 500)]));
     if (this.toxiproxy && this.spec.toxiproxyUrl) await removeLinkProxies(this.spec.toxiproxyUrl, this.toxiproxy.proxies);
     await Promise.all(this.others.filter((p) => !balancer.includes(p)).map((p) => stopProcess(p, pids)));
+    await this.redisCluster?.stop();
     if (this.run) removeRunDirectory(this.run);
     return performance.now() - t0;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
-  }
-}
-
-/** How many times redis-server has logged that it is ready. */
-function readyLines(logFile: string): number {
-  try {
-    return readFileSync(logFile, 'utf8').split('Ready to accept connections').length - 1;
-  } catch {
-    return 0;
   }
 }
 
@@ -369,6 +371,7 @@ export const localProvider: Provider = {
     await requireBinary('nginx');
     await requireBinary(requireBalancer(spec.balancer).binary);
     if (spec.strategy.needsRedis) await requireBinary('redisServer');
+    if (usesRedisCluster(spec)) await requireBinary('redisCli');
   },
   async start(spec, signal) {
     const topology = new LocalTopology(spec);

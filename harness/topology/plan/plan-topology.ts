@@ -38,8 +38,10 @@ export interface Site {
   /** Where a node's PHP-FPM listens, as its nginx reaches it. */
   nodeFpm(node: string): HostPort;
   nodePaths(node: string): NodePaths;
-  /** Redis as the nodes reach it without a proxy; null when the strategy needs none. */
+  /** Redis as the nodes reach it without a proxy; null when the strategy needs none (or a cluster). */
   redis: HostPort | null;
+  /** The Redis Cluster's nodes as PHP reaches them (its seeds); null without a cluster. */
+  redisCluster?: HostPort[] | null;
   /** The listen address of a link's proxy, chosen up front so the plan can wire it. */
   proxyListen(link: LinkKind, node: string): HostPort;
   /** What the balancer binds. */
@@ -84,18 +86,27 @@ export interface TopologyPlan {
   retry: BalancerRetry;
   reuse: ConnectionReuse;
   /** Binaries the local provider needs (system-binaries.ts names). */
-  binaries: Array<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer'>;
+  binaries: Array<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer' | 'redisCli'>;
 }
 
 export function nodeNamesOf(spec: Pick<TopologySpec, 'nodes'>): string[] {
   return Array.from({ length: spec.nodes }, (_, i) => `node-${i + 1}`);
 }
 
-/** Which links carry a proxy (none without `proxies`; the node -> Redis links only with Redis). */
+/** Whether the strategy stores sessions in a Redis Cluster (no single Redis then). */
+export function usesRedisCluster(spec: Pick<TopologySpec, 'strategy'>): boolean {
+  return spec.strategy.storage === 'rediscluster';
+}
+
+/**
+ * Which links carry a proxy (none without `proxies`; the node -> Redis links only with one
+ * Redis: a cluster client follows MOVED redirections to the addresses the nodes announce, so
+ * a proxy per node -> Redis link would not see its traffic).
+ */
 export function proxiedLinks(spec: TopologySpec): Record<LinkKind, boolean> {
   if (!spec.proxies) return { balancer: false, redis: false };
   const links = spec.proxyLinks ?? { balancer: true, redis: true };
-  return { balancer: links.balancer, redis: links.redis && spec.strategy.needsRedis };
+  return { balancer: links.balancer, redis: links.redis && spec.strategy.needsRedis && !usesRedisCluster(spec) };
 }
 
 /** How many proxy listen addresses the site must provide. */
@@ -129,7 +140,10 @@ export function balancerTimeoutsOf(spec: Pick<TopologySpec, 'balancer' | 'balanc
 export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   const balancer = requireBalancer(spec.balancer);
   const reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
-  const redis = spec.strategy.needsRedis ? site.redis : null;
+  const cluster = usesRedisCluster(spec);
+  const redis = spec.strategy.needsRedis && !cluster ? site.redis : null;
+  const seeds = cluster ? site.redisCluster ?? null : null;
+  if (cluster && !seeds?.length) throw new Error(`strategy ${spec.strategy.name} needs a Redis Cluster, and the site has none`);
   const proxied = proxiedLinks(spec);
   const nodeNames = nodeNamesOf(spec);
   const links: LinkPlan[] = [];
@@ -143,13 +157,13 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   const nodes = nodeNames.map((name): NodePlan => {
     const upstream = proxied.balancer ? link('balancer', name, site.nodeHttp(name)) : site.nodeHttp(name);
     const nodeRedis = redis && proxied.redis ? link('redis', name, redis) : redis;
-    return { name, upstream: hostPort(upstream), redis: nodeRedis, files: nodeFiles(spec, site, name, nodeRedis, reuse) };
+    return { name, upstream: hostPort(upstream), redis: nodeRedis, files: nodeFiles(spec, site, name, nodeRedis, seeds, reuse) };
   });
   const sticky = spec.strategy.routing === 'sticky';
   const upstreams = Object.fromEntries(nodes.map((n) => [n.name, n.upstream]));
   const timeouts = balancerTimeoutsOf(spec);
   const content = balancer.render({ listen: site.balancerListen, upstreams, sticky, prefixDir: site.balancerPrefixDir, reuse: reuse.balancer, timeouts });
-  const binaries = [...new Set(['phpFpm', 'nginx', balancer.binary, ...(spec.strategy.needsRedis ? ['redisServer'] : [])])] as TopologyPlan['binaries'];
+  const binaries = [...new Set(['phpFpm', 'nginx', balancer.binary, ...(spec.strategy.needsRedis ? ['redisServer'] : []), ...(cluster ? ['redisCli'] : [])])] as TopologyPlan['binaries'];
   return {
     nodeNames,
     nodes,
@@ -162,7 +176,7 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   };
 }
 
-function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort | null, reuse: ConnectionReuse): ConfigFile[] {
+function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort | null, seeds: HostPort[] | null, reuse: ConnectionReuse): ConfigFile[] {
   const paths = site.nodePaths(name);
   const fpm = site.nodeFpm(name);
   const php = renderPhpIni({ ...basePhpIni, 'session.serialize_handler': spec.serializer, ...spec.phpIni });
@@ -175,7 +189,13 @@ function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort
     runAsRoot: site.fpmAsRoot,
     env: { SESSION_PAYLOAD: spec.sessionPayload ?? 'none' },
     adminValues: {
-      ...spec.strategy.sessionIni({ sessionDir: paths.sessionDir, redis, persistentRedis: reuse.redis, ...(spec.redisTimeouts ? { redisTimeouts: spec.redisTimeouts } : {}) }),
+      ...spec.strategy.sessionIni({
+        sessionDir: paths.sessionDir,
+        redis,
+        ...(seeds ? { redisSeeds: seeds } : {}),
+        persistentRedis: reuse.redis,
+        ...(spec.redisTimeouts ? { redisTimeouts: spec.redisTimeouts } : {}),
+      }),
       error_log: paths.phpErrorLog,
     },
   });

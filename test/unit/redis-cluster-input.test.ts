@@ -1,0 +1,110 @@
+/**
+ * Redis Cluster input and plan: bad cluster settings, a cluster fault without a cluster, a
+ * single-Redis fault on a cluster and a provider that cannot run one are refused before
+ * anything starts, naming the field; the plan gives every node the rediscluster handler with
+ * every cluster node as a seed and no proxy on its Redis links.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidInputError } from '../../harness/errors.js';
+import { validateScenario } from '../../harness/scenario/validate-scenario.js';
+import { fileOf, planTopology, proxyCount, proxyListenOn, type Site } from '../../harness/topology/plan/plan-topology.js';
+import { findStrategy } from '../../harness/strategies/strategy-registry.js';
+import type { TopologySpec } from '../../harness/topology/topology-types.js';
+
+function scenario(topology: Record<string, unknown>, faults: unknown[] = []): Record<string, unknown> {
+  return { name: 'unit-cluster', topology: { nodes: 2, strategy: 'rediscluster', ...topology }, workload: { users: 10, connections: 2, duration: '10s' }, faults };
+}
+
+function problemsOf(input: unknown): string[] {
+  try {
+    validateScenario(input, 'unit');
+  } catch (error) {
+    assert.ok(error instanceof InvalidInputError, String(error));
+    return error.problems;
+  }
+  assert.fail('scenario was accepted');
+}
+
+function assertProblem(problems: string[], field: string, pattern: RegExp): void {
+  assert.ok(problems.some((p) => p.startsWith(`${field}:`) && pattern.test(p)), `no problem for ${field} matching ${pattern}; got:\n  ${problems.join('\n  ')}`);
+}
+
+test('a rediscluster scenario with cluster faults is valid; cluster defaults are Redis\'s own', () => {
+  const { scenario: s, faults } = validateScenario(
+    scenario({ redis: { cluster: { masters: 3 } } }, [
+      { type: 'redis-master-kill', target: 'redis-2', at: '30%', duration: '2s' },
+      { type: 'redis-master-kill', at: '60%' },
+      { type: 'redis-manual-failover', target: 'redis-4', at: '80%' },
+    ]),
+  );
+  assert.deepEqual(s.topology.redis.cluster, { masters: 3, replicas: 1, nodeTimeout: '15s', requireFullCoverage: true });
+  assert.equal(faults[1]!.target, 'master');
+});
+
+test('fewer than 3 masters is refused, naming the field', () => {
+  assertProblem(problemsOf(scenario({ redis: { cluster: { masters: 2 } } })), 'topology.redis.cluster.masters', /at least 3 masters/);
+  assertProblem(problemsOf(scenario({ redis: { cluster: { nodeTimeout: 'soon' } } })), 'topology.redis.cluster.nodeTimeout', /.+/);
+  assertProblem(problemsOf(scenario({ redis: { cluster: { mastres: 3 } } })), 'topology.redis.cluster', /mastres/);
+});
+
+test('cluster settings with a strategy that stores no session in Redis are refused; with a redis strategy they are left unused', () => {
+  assertProblem(problemsOf(scenario({ strategy: 'files', redis: { cluster: {} } })), 'topology.redis.cluster', /stores no session in Redis/);
+  assert.doesNotThrow(() => validateScenario(scenario({ strategy: 'redis', redis: { cluster: {} } })));
+});
+
+test('a cluster fault without a cluster, and a single-Redis fault on a cluster, are refused naming the fault', () => {
+  assertProblem(problemsOf(scenario({ strategy: 'redis' }, [{ type: 'redis-manual-failover', target: 'redis-4', at: '1s' }])), 'faults[0].target', /needs a Redis Cluster/);
+  assertProblem(problemsOf(scenario({ strategy: 'redis' }, [{ type: 'redis-master-kill', target: 'redis-2', at: '1s' }])), 'faults[0].target', /must be "master"/);
+  assertProblem(problemsOf(scenario({ strategy: 'files' }, [{ type: 'redis-master-kill', at: '1s' }])), 'faults[0].target', /needs a Redis Cluster/);
+  assertProblem(problemsOf(scenario({}, [{ type: 'redis-master-kill', target: 'redis-7', at: '1s' }])), 'faults[0].target', /not a node of the Redis Cluster: use one of redis-1, .*redis-6/);
+  assertProblem(problemsOf(scenario({}, [{ type: 'redis-restart', at: '1s' }])), 'faults[0].target', /needs Redis: .*with a Redis Cluster use redis-master-kill/);
+  assertProblem(problemsOf(scenario({}, [{ type: 'redis-latency', target: 'redis', at: '1s', latency: 10 }])), 'faults[0].target', /carry no proxy/);
+  // A bigger cluster has more nodes to name.
+  assert.doesNotThrow(() => validateScenario(scenario({ redis: { cluster: { masters: 4, replicas: 2 } } }, [{ type: 'redis-master-kill', target: 'redis-12', at: '1s' }])));
+});
+
+test('a Redis Cluster on the docker provider is refused before anything starts', () => {
+  assertProblem(problemsOf(scenario({ provider: 'docker' })), 'topology.provider', /cannot run a Redis Cluster yet/);
+});
+
+test('the plan gives every node the rediscluster handler, every cluster node as a seed, and no proxy on the Redis links', () => {
+  const spec = {
+    runId: 'run1',
+    nodes: 2,
+    balancer: 'nginx',
+    strategy: findStrategy('rediscluster-distribute')!,
+    phpChildren: 2,
+    serializer: 'php',
+    phpIni: {},
+    proxies: true,
+    redisCluster: { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 2000, requireFullCoverage: true },
+    redisTimeouts: { timeoutS: 1, readTimeoutS: 'default' },
+  } as TopologySpec;
+  const seeds = [7001, 7002, 7003, 7004, 7005, 7006].map((port) => ({ host: '127.0.0.1', port }));
+  // Only the balancer links get a proxy.
+  assert.equal(proxyCount(spec), 2);
+  const site: Site = {
+    nodeHttp: (n) => ({ host: '127.0.0.1', port: n === 'node-1' ? 8001 : 8002 }),
+    nodeHttpListen: (n) => `127.0.0.1:${n === 'node-1' ? 8001 : 8002}`,
+    nodeFpm: (n) => ({ host: '127.0.0.1', port: n === 'node-1' ? 9001 : 9002 }),
+    nodePaths: (n) => ({ sessionDir: `/r/${n}/s`, prefixDir: `/r/${n}`, appDir: '/app', fpmPidFile: '/p', fpmErrorLog: '/f', phpErrorLog: '/e' }),
+    redis: null,
+    redisCluster: seeds,
+    proxyListen: proxyListenOn(spec, '127.0.0.1', [6001, 6002]),
+    balancerListen: '127.0.0.1:80',
+    balancerPrefixDir: '/r/b',
+    fpmAsRoot: false,
+  };
+  const plan = planTopology(spec, site);
+  assert.deepEqual(plan.links.map((l) => l.kind), ['balancer', 'balancer']);
+  assert.ok(plan.binaries.includes('redisCli') && plan.binaries.includes('redisServer'));
+  for (const node of plan.nodes) {
+    const pool = fileOf(node, 'php-fpm.conf');
+    assert.match(pool, /php_admin_value\[session.save_handler\] = "?rediscluster"?/);
+    const savePath = /php_admin_value\[session.save_path\] = "([^"]+)"/.exec(pool)?.[1];
+    assert.equal(savePath, `${seeds.map((s) => `seed[]=127.0.0.1:${s.port}`).join('&')}&timeout=1&failover=distribute&persistent=0`);
+    assert.equal(node.redis, null);
+  }
+  assert.throws(() => planTopology(spec, { ...site, redisCluster: null }), /needs a Redis Cluster/);
+});
