@@ -2,6 +2,7 @@
 import { HarnessError } from '../errors.js';
 import { withRedis } from '../redis-inspect/redis-connection.js';
 import { parseClusterNodes, slotCount } from '../redis-inspect/cluster-nodes.js';
+import { clusterNodeNames } from '../redis-inspect/cluster-node-names.js';
 import type { StartedRedisCluster } from '../topology/topology-types.js';
 
 export interface ClusterRole {
@@ -19,14 +20,14 @@ export interface ClusterRole {
 /** The roles as one running node sees them (CLUSTER NODES); `notFrom`: a node whose view not to take (a partitioned one). */
 export async function readClusterRoles(cluster: StartedRedisCluster, notFrom?: string): Promise<ClusterRole[]> {
   const down = new Set([...cluster.downNodes(), ...(notFrom ? [notFrom] : [])]);
-  // By port: with the partition relay, nodes announce the relay's address with their own port.
-  const byPort = new Map(cluster.nodes.map((n) => [String(n.port), n.name]));
+  // By host:port, else by port (the partition relay's address with each node's own port).
+  const nameAt = clusterNodeNames(cluster.nodes);
   let lastError: unknown = null;
   for (const node of cluster.nodes.filter((n) => !down.has(n.name))) {
     try {
       const text = await withRedis(node, async (client) => String(await client.call('CLUSTER', 'NODES')));
       const entries = parseClusterNodes(text);
-      const nameOfId = new Map(entries.map((e) => [e.id, byPort.get(String(e.port)) ?? `${e.host}:${e.port}`]));
+      const nameOfId = new Map(entries.map((e) => [e.id, nameAt(e) ?? `${e.host}:${e.port}`]));
       return entries.map((e): ClusterRole => ({
         name: nameOfId.get(e.id)!,
         role: e.role,

@@ -114,6 +114,7 @@ export class RedisClusterProbe implements Probe<'redisCluster'> {
         events,
         droppedEvents: this.watch.tracker.dropped(),
         failover: firstFailover(events),
+        replicationLag: this.watch.lag.summary(),
         ...attributeUsers(this.tally, end.users, start, this.options.cookieName, this.prefix),
         ...(storeCheck ? { storeCheck } : {}),
         ...(storeCheckError ? { storeCheckError } : {}),

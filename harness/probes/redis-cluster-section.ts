@@ -96,6 +96,23 @@ export const redisClusterSectionSchema = z.object({
       promotedAtMs: z.number().nullable(),
     })
     .nullable(),
+  /**
+   * How far replicas trailed their masters during the load (each master's INFO replication on
+   * every poll): bytes of the replication stream not yet acknowledged, and seconds since the
+   * last acknowledgement. What a failover=distribute read from a replica could miss. Null: no
+   * sample (no replica answered while the load ran). Absent in results written before it.
+   */
+  replicationLag: z
+    .object({
+      samples: count,
+      /** Samples where the replica trailed by at least one byte. */
+      trailingSamples: count,
+      maxBytes: count,
+      p99Bytes: count,
+      maxAckAgeS: z.number().nonnegative(),
+    })
+    .nullable()
+    .optional(),
   /** Per master owning slots at the load start: the users whose final session key hashes to its slots. */
   perOwner: z.array(ownerFiguresSchema.extend({ master: z.string(), slots: count })),
   /** Users without a session id, or whose key's slot had no owner at the load start. */

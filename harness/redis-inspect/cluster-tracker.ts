@@ -19,6 +19,7 @@
  * fact: a change of it is one event for that node.
  */
 import { CLUSTER_SLOTS, toSlotRanges, type ClusterNodeEntry, type SlotRange } from './cluster-nodes.js';
+import { clusterNodeNames, type NodeNameLookup } from './cluster-node-names.js';
 
 export const clusterEventTypes = ['pfail', 'fail', 'rejoined', 'promoted', 'demoted', 'slots-moved', 'cluster-state'] as const;
 export type ClusterEventType = (typeof clusterEventTypes)[number];
@@ -100,7 +101,7 @@ export class ClusterTracker {
   private readonly lastClusterState = new Map<string, 'ok' | 'fail'>();
   /** id -> name, learned from each node's own line (`myself`); addresses are the fallback. */
   private readonly idNames = new Map<string, string>();
-  private readonly byAddress: Map<string, string>;
+  private readonly nameAtAddress: NodeNameLookup;
   private state: MergedState | null = null;
   /** Each view's signature when last merged, and whether a view was dropped since. */
   private readonly signatures = new Map<string, string>();
@@ -110,8 +111,8 @@ export class ClusterTracker {
   private readonly maxEvents: number;
 
   constructor(nodes: readonly ClusterNodeAddress[], options: ClusterTrackerOptions = {}) {
-    // By port: behind the partition relay the nodes announce the relay's address with their own ports.
-    this.byAddress = new Map(nodes.map((n) => [String(n.port), n.name]));
+    // By host:port, else by port (behind the partition relay nodes announce its address with their own ports).
+    this.nameAtAddress = clusterNodeNames(nodes);
     this.maxEvents = options.maxEvents ?? 500;
   }
 
@@ -156,12 +157,12 @@ export class ClusterTracker {
     const known = this.idNames.get(id);
     if (known) return known;
     if (entry) {
-      const byAddress = this.byAddress.get(String(entry.port));
+      const byAddress = this.nameAtAddress(entry);
       if (byAddress) return byAddress;
     }
     for (const view of this.views.values()) {
       const e = view.entries.find((x) => x.id === id);
-      const byAddress = e && this.byAddress.get(String(e.port));
+      const byAddress = e && this.nameAtAddress(e);
       if (byAddress) return byAddress;
     }
     return id.slice(0, 8);

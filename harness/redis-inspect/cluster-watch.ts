@@ -6,6 +6,9 @@
  * stopped node (SIGSTOP: its 1 s command timeout) does not slow the view of the others; a
  * killed node's errors are expected and swallowed (its view stops counting until it answers).
  *
+ * Each poll also reads INFO replication: a master's replicas' lag (replication-lag.ts) from
+ * the load start on.
+ *
  * Times are performance.now() ms; `events(origin)` gives them relative to the load start
  * (negative before it). At the load start the slot map is kept: which master owned which
  * slots when the load began (the probe attributes users to masters with it).
@@ -13,6 +16,7 @@
 import { Redis } from 'ioredis';
 import { performance } from 'node:perf_hooks';
 import { parseClusterInfo, parseClusterNodes } from './cluster-nodes.js';
+import { LagRecorder, parseReplicationLag } from './replication-lag.js';
 import { ClusterTracker, type ClusterEvent, type ClusterNodeAddress, type ClusterSnapshot } from './cluster-tracker.js';
 
 export interface ClusterWatchOptions {
@@ -35,6 +39,8 @@ export class ClusterWatch {
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
   private atLoadStart: ClusterSnapshot | null = null;
+  /** Replica lag sampled on every poll of a master from the load start on. */
+  readonly lag = new LagRecorder();
 
   constructor(
     private readonly nodes: readonly ClusterNodeAddress[],
@@ -111,8 +117,9 @@ export class ClusterWatch {
   private async poll(name: string): Promise<void> {
     const client = this.clients.get(name)!;
     try {
-      const [nodesText, infoText] = await Promise.all([client.call('CLUSTER', 'NODES'), client.call('CLUSTER', 'INFO')]);
+      const [nodesText, infoText, replication] = await Promise.all([client.call('CLUSTER', 'NODES'), client.call('CLUSTER', 'INFO'), client.info('replication')]);
       const at = performance.now();
+      if (this.atLoadStart) this.lag.add(parseReplicationLag(replication));
       this.tracker.observe({ observer: name, at, entries: parseClusterNodes(String(nodesText)), state: parseClusterInfo(String(infoText)).state });
     } catch {
       // Down, stopped or restarting: not a witness until it answers again.

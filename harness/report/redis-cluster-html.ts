@@ -115,6 +115,10 @@ export function redisClusterHtml(s: RedisClusterSection, sessions: SessionCounts
     ` · full coverage ${st.requireFullCoverage ? 'required' : 'not required'} · keys <b>${escapeHtml(s.prefix)}&lt;sid&gt;</b></p>` +
     `<p class="kv">session keys <b>${fmtInt(s.keys)}</b> for ${fmtInt(s.users)} users · lock keys ${fmtInt(s.lockKeys)} · TTL ${fmtInt(s.ttlMinS)}–${fmtInt(s.ttlMaxS)} s (gc_maxlifetime ${fmtInt(s.expectedTtlS)} s)` +
     ` · without TTL ${fmtInt(s.keysWithoutTtl)} · ${fmtBytes(s.bytesPerSession)} per session</p>`;
+  const lag = s.replicationLag;
+  const replication = lag
+    ? `<p class="kv">replicas trailed their master in <b>${fmtInt(lag.trailingSamples)}</b> of ${fmtInt(lag.samples)} samples: by at most <b>${fmtBytes(lag.maxBytes)}</b> (p99 ${fmtBytes(lag.p99Bytes)}), last acknowledgement at most ${fmtInt(lag.maxAckAgeS)} s old</p>`
+    : '';
   const ttl = `<p>${badge(s.ttlCheck.passed ? 'pass' : 'fail', s.ttlCheck.passed ? 'pass' : 'fail')} ${escapeHtml(s.ttlCheck.message)}</p>`;
   const store = s.storeCheck
     ? `<h4>sessions in the store (cross-check)</h4>${storeCheckHtml(s.storeCheck, sessions)}`
@@ -124,6 +128,7 @@ export function redisClusterHtml(s: RedisClusterSection, sessions: SessionCounts
   return (
     kv +
     failoverLine(s) +
+    replication +
     ttl +
     `<h4>nodes</h4>${nodesTable(s)}` +
     `<h4>events</h4>${eventsTable(s)}` +

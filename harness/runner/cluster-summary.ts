@@ -16,6 +16,12 @@ export function clusterLines(r: RunResult): string[] {
     `  cluster    ${s.masters} masters x ${s.replicasPerMaster} replica(s), node timeout ${s.nodeTimeoutMs} ms · ${failover} · ${c.keys} session keys`,
     `  by owner   non-ok answers per master owning the user's slot at the start: ${owners || 'none'}`,
   ];
+  const lag = c.replicationLag;
+  if (lag) {
+    lines.push(
+      `  replicas   trailed their master in ${lag.trailingSamples} of ${lag.samples} samples: by at most ${lag.maxBytes} B (p99 ${lag.p99Bytes} B), last ack at most ${lag.maxAckAgeS} s old; stale answers in the run: ${r.outcomes.stale}`,
+    );
+  }
   for (const fault of r.faults) {
     const alone = fault.observed?.writesAcknowledgedAlone;
     if (fault.type !== 'redis-master-partition' || typeof alone !== 'number') continue;

@@ -64,9 +64,6 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
     problems.push(`topology.redis.cluster: strategy ${quoted(strategy.name)} stores no session in Redis: remove it or use a rediscluster strategy (rediscluster, rediscluster-distribute)`);
   }
   const provider = field(input, ['topology', 'provider'], isString) ?? 'local';
-  if (clusterStrategy && provider !== 'local') {
-    problems.push(`topology.provider: ${quoted(provider)} cannot run a Redis Cluster yet: use provider 'local' with strategy ${quoted(strategy!.name)}`);
-  }
   const clusterNodeCount = (field(clusterInput, ['masters'], isInt) ?? 3) * (1 + (field(clusterInput, ['replicas'], isInt) ?? 1));
   const redisClusterNodes = clusterStrategy ? Array.from({ length: Math.max(0, Math.min(clusterNodeCount, 96)) }, (_, i) => `redis-${i + 1}`) : null;
   const mode = field(input, ['workload', 'mode'], isString) ?? 'visits';
@@ -117,6 +114,10 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
       return;
     }
     const spec = result.data as FaultSpec;
+    // Its partition is a relay of the local provider's loopback addresses (cluster-link-relay.ts).
+    if (type === 'redis-master-partition' && provider !== 'local') {
+      problems.push(`faults[${i}].type: provider ${quoted(provider)} cannot partition a Redis Cluster yet: use provider 'local' for redis-master-partition`);
+    }
     const targetProblem = kind.checkTarget(spec, { nodeNames, hasRedis: (strategy?.needsRedis ?? false) && !clusterStrategy, redisClusterNodes });
     if (targetProblem) problems.push(`faults[${i}].target: ${targetProblem}`);
     if (kind.links(spec).length > 0 && (proxies === false || proxies === 'none')) {

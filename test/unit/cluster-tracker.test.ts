@@ -21,13 +21,13 @@ interface NodeSpec {
   flag?: 'fail' | 'fail?';
 }
 
-/** A CLUSTER NODES reply as `observer` writes it. */
-function view(observer: string, nodes: NodeSpec[]): string {
+/** A CLUSTER NODES reply as `observer` writes it; `announced`: the ip:port each node announces. */
+function view(observer: string, nodes: NodeSpec[], announced = (name: string) => `127.0.0.1:${7001 + names.indexOf(name)}`): string {
   return nodes
     .map((n) => {
       const flags = [...(n.name === observer ? ['myself'] : []), n.role, ...(n.flag ? [n.flag] : [])].join(',');
-      const port = 7001 + names.indexOf(n.name);
-      return `${idOf(n.name)} 127.0.0.1:${port}@${port + 10000} ${flags} ${n.master ? idOf(n.master) : '-'} 0 0 ${n.epoch} ${n.flag ? 'disconnected' : 'connected'} ${n.slots ?? ''}`.trim();
+      const port = Number(announced(n.name).split(':')[1]);
+      return `${idOf(n.name)} ${announced(n.name)}@${port + 10000} ${flags} ${n.master ? idOf(n.master) : '-'} 0 0 ${n.epoch} ${n.flag ? 'disconnected' : 'connected'} ${n.slots ?? ''}`.trim();
     })
     .join('\n');
 }
@@ -158,6 +158,27 @@ test('a dropped view stops counting: a node nobody flags any more is rejoined; n
   assert.deepEqual(feed(tracker, 10, 'redis-2', suspected).map((e) => e.type), ['pfail']);
   tracker.unreachable('redis-2');
   assert.deepEqual(brief(feed(tracker, 20, 'redis-3', healthy)), [{ at: 20, type: 'rejoined', node: 'redis-4', was: 'pfail' }]);
+});
+
+test('nodes on one port (docker: own IPs, all on 6379) are named by host:port; the port alone names them only when it is unique', () => {
+  const ipOf = (name: string) => `10.231.5.${101 + names.indexOf(name)}`;
+  const onePort = names.map((name) => ({ name, host: ipOf(name), port: 6379 }));
+  // Only redis-2 answers: every other node's name comes from the address its view gives.
+  const seenBy2 = (tracker: ClusterTracker, announced: (name: string) => string) =>
+    tracker.observe({ observer: 'redis-2', at: 0, entries: parseClusterNodes(view('redis-2', healthy, announced)), state: 'ok' });
+  const docker = new ClusterTracker(onePort);
+  seenBy2(docker, (name) => `${ipOf(name)}:6379`);
+  const expected = { 'redis-4': 'redis-2', 'redis-5': 'redis-3', 'redis-6': 'redis-1' };
+  assert.deepEqual(docker.snapshot()!.slots.map((s) => s.master), ['redis-1', 'redis-2', 'redis-3']);
+  assert.deepEqual(docker.snapshot()!.masters, expected);
+  // The local partition relay: every node announces 127.0.2.1 with its own port.
+  const relayed = new ClusterTracker(addresses);
+  seenBy2(relayed, (name) => `127.0.2.1:${7001 + names.indexOf(name)}`);
+  assert.deepEqual(relayed.snapshot()!.masters, expected);
+  // A host nobody has, on a port all share: no guess.
+  const unknown = new ClusterTracker(onePort);
+  seenBy2(unknown, (name) => `10.9.9.${names.indexOf(name) + 1}:6379`);
+  assert.equal(unknown.nameOf(idOf('redis-5')), '55555555');
 });
 
 test('events past maxEvents are counted, not kept', () => {

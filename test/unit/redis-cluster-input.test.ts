@@ -64,8 +64,12 @@ test('a cluster fault without a cluster, and a single-Redis fault on a cluster, 
   assert.doesNotThrow(() => validateScenario(scenario({ redis: { cluster: { masters: 4, replicas: 2 } } }, [{ type: 'redis-master-kill', target: 'redis-12', at: '1s' }])));
 });
 
-test('a Redis Cluster on the docker provider is refused before anything starts', () => {
-  assertProblem(problemsOf(scenario({ provider: 'docker' })), 'topology.provider', /cannot run a Redis Cluster yet/);
+test('a Redis Cluster on the docker provider is valid, but its partition fault is refused before anything starts', () => {
+  assert.doesNotThrow(() => validateScenario(scenario({ provider: 'docker' }, [{ type: 'redis-master-kill', at: '1s' }])));
+  const problems = problemsOf(scenario({ provider: 'docker' }, [{ type: 'redis-master-kill', at: '1s' }, { type: 'redis-master-partition', at: '2s' }]));
+  assertProblem(problems, 'faults[1].type', /provider "docker" cannot partition a Redis Cluster yet/);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.doesNotThrow(() => validateScenario(scenario({}, [{ type: 'redis-master-partition', at: '2s' }])));
 });
 
 test('the plan gives every node the rediscluster handler, every cluster node as a seed, and no proxy on the Redis links', () => {

@@ -17,7 +17,7 @@ import { redisPersistenceArgs } from '../config/redis-config.js';
 import { freePorts } from '../free-port.js';
 import { NodeSlots } from '../node-slots.js';
 import { requireBalancer } from '../balancers/balancer-registry.js';
-import { nodeNamesOf, planTopology, proxyCount, proxyListenOn, type HostPort, type NodePlan, type Site, type TopologyPlan } from '../plan/plan-topology.js';
+import { nodeNamesOf, planTopology, proxyCount, proxyListenOn, usesRedisCluster, type HostPort, type NodePlan, type Site, type TopologyPlan } from '../plan/plan-topology.js';
 import { createLinkProxies, removeLinkProxies } from '../plan/link-proxies.js';
 import { parseProcNetTcp, parseStubStatus, type FpmSockets, type NodeConnectionCounters } from '../connection-counters.js';
 import { readFpmSockets } from '../node-counters.js';
@@ -30,6 +30,7 @@ import { createRunNetwork, type RunNetwork } from './docker-network.js';
 import { LabContainer } from './lab-container.js';
 import { reapStaleDockerRuns, removeRun, removeRunSync, runLabels, trackActive, untrackActive } from './docker-labels.js';
 import { startHostToxiproxy, type HostToxiproxy } from './host-toxiproxy.js';
+import { CLUSTER_REDIS_PORT, DockerRedisCluster } from './docker-redis-cluster.js';
 
 const HTTP_PORT = 80;
 const REDIS_PORT = 6379;
@@ -38,8 +39,8 @@ const FPM_PORT = 9000;
 /** A node's nginx status page from inside it (bash /dev/tcp: no curl in the image). */
 const STATUS_SCRIPT = `exec 3<>/dev/tcp/127.0.0.1/${HTTP_PORT} && printf 'GET ${NGINX_STATUS_PATH} HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && cat <&3`;
 const STARTUP_TIMEOUT_MS = 30_000;
-/** Fixed host numbers in the run's /24. */
-const ADDR = { redis: 2, balancer: 3, firstNode: 11 } as const;
+/** Fixed host numbers in the run's /24 (nodes .11-.26; Redis Cluster nodes from .101, at most 96). */
+const ADDR = { redis: 2, balancer: 3, firstNode: 11, firstClusterNode: 101 } as const;
 
 
 function parseVersions(text: string): Record<string, string> {
@@ -55,8 +56,7 @@ class DockerTopology implements StartedTopology {
   readonly provider = 'docker' as const;
   baseUrl = '';
   redis: HostPort | null = null;
-  /** Redis Cluster runs on the local provider only (checkDependencies refuses it here). */
-  readonly redisCluster = null;
+  redisCluster: DockerRedisCluster | null = null;
   toxiproxy: { url: string; proxies: ProxyNames } | null = null;
   balancerRetry!: BalancerRetry;
   env!: EnvInfo;
@@ -114,7 +114,7 @@ class DockerTopology implements StartedTopology {
 
       await Promise.all([
         this.spec.proxies ? this.createProxies(signal) : Promise.resolve(),
-        this.spec.strategy.needsRedis ? this.startRedis() : Promise.resolve(),
+        this.clusterIps() ? this.startRedisCluster(signal) : this.spec.strategy.needsRedis ? this.startRedis() : Promise.resolve(),
         ...this.plan.nodes.map(async (node) => this.nodes.set(node.name, await this.startNode(node))),
       ]);
       signal?.throwIfAborted();
@@ -145,7 +145,8 @@ class DockerTopology implements StartedTopology {
         fpmErrorLog: '/proc/self/fd/2',
         phpErrorLog: '/psl/run/php-error.log',
       }),
-      redis: this.spec.strategy.needsRedis ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null,
+      redis: this.spec.strategy.needsRedis && !this.clusterIps() ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null,
+      redisCluster: this.clusterIps()?.map((host) => ({ host, port: CLUSTER_REDIS_PORT })) ?? null,
       proxyListen: proxyListenOn(this.spec, net.gateway, proxyPorts),
       balancerListen: `0.0.0.0:${HTTP_PORT}`,
       balancerPrefixDir: '/psl/run',
@@ -204,6 +205,28 @@ class DockerTopology implements StartedTopology {
     this.redis = { host: '127.0.0.1', port: this.redisContainer.getMappedPort(REDIS_PORT) };
   }
 
+  /** The Redis Cluster's node addresses (rediscluster strategies); null without a cluster. */
+  private clusterIps(): string[] | null {
+    const s = this.spec.redisCluster;
+    if (!usesRedisCluster(this.spec)) return null;
+    if (!s) throw new HarnessError(`strategy ${this.spec.strategy.name} needs topology.redis.cluster settings`);
+    return Array.from({ length: s.masters * (1 + s.replicasPerMaster) }, (_, i) => this.network!.ip(ADDR.firstClusterNode + i));
+  }
+
+  private async startRedisCluster(signal?: AbortSignal): Promise<void> {
+    this.redisCluster = new DockerRedisCluster({
+      settings: this.spec.redisCluster!,
+      persistence: this.spec.redisPersistence ?? 'none',
+      ips: this.clusterIps()!,
+      // Not published: clients are redirected to the announced container IPs anyway.
+      startContainer: (name, ip, args) =>
+        this.launch(name, this.base('redis', name, ip, [name]).withCommand(args).withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))),
+      log: this.log,
+      ...(signal ? { signal } : {}),
+    });
+    await this.redisCluster.start();
+  }
+
   private async startNode(node: NodePlan): Promise<StartedTestContainer> {
     const name = node.name;
     this.log(`starting ${name}`);
@@ -235,7 +258,7 @@ class DockerTopology implements StartedTopology {
       hostEnv,
       read(this.nodes.running()[0]?.[1]),
       read(this.balancer),
-      read(this.redisContainer),
+      read(this.redisContainer ?? this.redisCluster?.anyContainer()),
       docker(['version', '--format', '{{.Server.Version}}']).catch(() => 'unknown'),
     ]);
     return {

@@ -9,19 +9,15 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
 import { HarnessError } from '../../errors.js';
-import { withRedis } from '../../redis-inspect/redis-connection.js';
-import { parseClusterNodes } from '../../redis-inspect/cluster-nodes.js';
 import { redisPersistenceArgs } from '../config/redis-config.js';
+import { waitClusterHealthy, waitNodeRejoined } from '../redis-cluster-health.js';
 import type { RedisClusterNodeAddress, RedisClusterSettings, RedisPersistence, StartedRedisCluster } from '../topology-types.js';
 import { killProcess, stopProcess, type ManagedProcess } from './process-supervisor.js';
 import { logTail, startRedisProcess } from './redis-process.js';
 import { ClusterLinkRelay, RELAY_HOST, sourceAddressOf } from './cluster-link-relay.js';
 
 const run = promisify(execFile);
-const ALL_SLOTS = 16384;
 
 export interface LocalRedisClusterOptions {
   settings: RedisClusterSettings;
@@ -146,47 +142,11 @@ export class LocalRedisCluster implements StartedRedisCluster {
       const text = `${e.stdout ?? ''} ${e.stderr ?? ''}`.replace(/\x1b\[[0-9;]*m/g, '').trim().split('\n').slice(-3).join(' | ');
       throw new HarnessError(`redis-cli --cluster create failed: ${text || e.message}`);
     }
-    await this.waitHealthy(30_000, signal);
+    await waitClusterHealthy(() => this.running(), this.o.settings, 30_000, signal);
   }
 
-  /** Every running node agrees: state ok, every slot covered, the expected replicas attached. */
-  private async waitHealthy(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-      signal?.throwIfAborted();
-      last = (await this.healthProblem()) ?? '';
-      if (!last) return;
-      if (performance.now() > deadline) throw new HarnessError(`the Redis Cluster did not become ready in ${timeoutMs / 1000} s: ${last}`);
-      await sleep(100);
-    }
-  }
-
-  private async healthProblem(): Promise<string | null> {
-    const running = this.members.filter((m) => m.proc && !m.proc.hasExited());
-    const wantReplicas = this.o.settings.masters * this.o.settings.replicasPerMaster;
-    for (const node of running) {
-      try {
-        const problem = await withRedis(node, async (client) => {
-          const info = String(await client.call('CLUSTER', 'INFO'));
-          if (!/cluster_state:ok/.test(info)) return 'cluster_state is not ok';
-          const slots = Number(/cluster_slots_ok:(\d+)/.exec(info)?.[1] ?? 0);
-          if (slots !== ALL_SLOTS) return `${slots} of ${ALL_SLOTS} slots ok`;
-          const lines = String(await client.call('CLUSTER', 'NODES')).trim().split('\n');
-          const replicas = lines.map((l) => (l.split(' ')[2] ?? '').split(',')).filter((flags) => flags.includes('slave') && !flags.includes('fail')).length;
-          if (replicas < wantReplicas) return `${replicas} of ${wantReplicas} replicas attached`;
-          // A replica that never finished its first sync cannot be promoted ("disconnected from
-          // master for longer than allowed"): ready means every replica's link is up.
-          const replication = await client.info('replication');
-          if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return 'its replication link is not up yet';
-          return null;
-        });
-        if (problem) return `${node.name}: ${problem}`;
-      } catch (error) {
-        return `${node.name}: ${(error as Error).message}`;
-      }
-    }
-    return null;
+  private running(): ClusterNode[] {
+    return this.members.filter((m) => m.proc && !m.proc.hasExited());
   }
 
   async killRedisNode(name: string): Promise<void> {
@@ -203,13 +163,10 @@ export class LocalRedisCluster implements StartedRedisCluster {
     // Same directory, same nodes.conf: it comes back as the same cluster node and rejoins
     // (as a replica of the node promoted in its place).
     await this.startMember(node);
-    const deadline = performance.now() + 20_000;
-    for (;;) {
-      if (await this.rejoined(node)) return;
-      if (node.proc?.hasExited()) throw new HarnessError(`${name} exited after its restart: ${logTail(join(node.dir, 'redis.log'))}`);
-      if (performance.now() > deadline) throw new HarnessError(`${name} restarted but did not rejoin the cluster in 20 s`);
-      await sleep(100);
-    }
+    await waitNodeRejoined(node, () => this.running().filter((m) => m !== node), {
+      timeoutMs: 20_000,
+      gone: () => (node.proc?.hasExited() ? logTail(join(node.dir, 'redis.log')) : null),
+    });
   }
 
   /** Cuts these nodes off from the other Redis nodes, both ways; PHP still reaches all of them. */
@@ -226,18 +183,6 @@ export class LocalRedisCluster implements StartedRedisCluster {
 
   get partitionable(): boolean {
     return this.relay !== null;
-  }
-
-  /** It says the cluster is ok, and no running peer still flags it failing. */
-  private async rejoined(node: ClusterNode): Promise<boolean> {
-    const ok = await withRedis(node, async (c) => /cluster_state:ok/.test(String(await c.call('CLUSTER', 'INFO')))).catch(() => false);
-    if (!ok) return false;
-    for (const peer of this.members.filter((m) => m !== node && m.proc && !m.proc.hasExited())) {
-      const entries = await withRedis(peer, async (c) => parseClusterNodes(String(await c.call('CLUSTER', 'NODES')))).catch(() => null);
-      const seen = entries?.find((e) => e.port === node.port);
-      if (!seen || seen.failure !== null) return false;
-    }
-    return true;
   }
 
   downNodes(): readonly string[] {
