@@ -1,6 +1,7 @@
 /**
  * The docker provider end to end: cached images, a 2-node Redis topology behind nginx, shared
- * sessions across nodes, node kill/restore, and a stop() that leaves nothing labelled behind.
+ * sessions across nodes, node kill/restore, a Redis Cluster failover, and a stop() that leaves
+ * nothing labelled behind.
  * Skipped, with the reason, when no Docker daemon can be had.
  */
 import { test } from 'node:test';
@@ -17,6 +18,9 @@ import { nodePartitionFault } from '../../harness/faults/node-partition.js';
 import { redisDownFault } from '../../harness/faults/redis-down.js';
 import { reapStaleDockerRuns } from '../../harness/topology/docker/docker-provider.js';
 import type { StartedTopology, TopologySpec } from '../../harness/topology/topology-types.js';
+import { redisclusterStrategy } from '../../harness/strategies/rediscluster.js';
+import { readClusterRoles } from '../../harness/faults/cluster-roles.js';
+import { withRedis } from '../../harness/redis-inspect/redis-connection.js';
 
 interface Visit {
   node: string;
@@ -190,6 +194,75 @@ test('docker provider: HAProxy + Toxiproxy links on the run network (node-partit
     await redisDownFault.heal(ctx, down);
     ({ body, cookie } = await visit(topology.baseUrl, cookie));
     assert.equal(body.visit_count, ++count, 'the session survived the Redis outage');
+  } finally {
+    if (topology) t.diagnostic(`stack stop: ${(await topology.stop()).toFixed(0)} ms`);
+  }
+  assert.deepEqual(await listRunObjects(spec.runId), { containers: [], networks: [] });
+});
+
+test('docker provider: rediscluster on a 3x1 Redis Cluster, master kill, promotion, session intact, restore as replica', { timeout: 10 * 60_000 }, async (t) => {
+  const reason = await dockerReason();
+  if (reason) {
+    t.skip(`docker unavailable: ${reason}`);
+    return;
+  }
+  const log = (m: string) => t.diagnostic(m);
+  await ensureImages(['php-node', 'balancer-nginx', 'redis'], log);
+  const spec: TopologySpec = {
+    runId: `dtest-rc-${process.pid}-${Date.now().toString(36)}`,
+    nodes: 2,
+    balancer: 'nginx',
+    strategy: redisclusterStrategy,
+    phpChildren: 2,
+    serializer: 'php',
+    phpIni: {},
+    redisCluster: { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 1000, requireFullCoverage: true },
+    redisTimeouts: { timeoutS: 1, readTimeoutS: 1 },
+    proxies: false,
+    log,
+  };
+  let topology: StartedTopology | null = null;
+  try {
+    topology = await dockerProvider.start(spec);
+    t.diagnostic(`stack start (3x1 cluster): ${topology.startMs.toFixed(0)} ms`);
+    const cluster = topology.redisCluster!;
+    assert.ok(cluster && topology.redis === null);
+    assert.match(topology.env.redis ?? '', /v=7\./);
+    let { body, cookie } = await visit(topology.baseUrl, null);
+    ({ body, cookie } = await visit(topology.baseUrl, cookie));
+    assert.equal(body.visit_count, 2);
+
+    // GET from the host on each master: only the slot's owner answers; the others redirect to it.
+    const key = `PHPREDIS_CLUSTER_SESSION:${body.sid}`;
+    const roles = await readClusterRoles(cluster);
+    const masters = roles.filter((r) => r.role === 'master').map((r) => cluster.nodes.find((n) => n.name === r.name)!);
+    assert.equal(masters.length, 3, JSON.stringify(roles));
+    const answers = await Promise.all(masters.map((m) => withRedis(m, (c) => c.call('GET', key)).then(String, (e: Error) => e.message)));
+    const owners = masters.filter((_, i) => answers[i]!.includes('visit_count'));
+    assert.equal(owners.length, 1, answers.join(' | '));
+    const owner = owners[0]!;
+    for (const [i, m] of masters.entries()) if (m !== owner) assert.match(answers[i]!, new RegExp(`MOVED \\d+ ${owner.host.replaceAll(".", "\\.")}:${owner.port}$`));
+    const replica = roles.find((r) => r.master === owner.name)!.name;
+
+    // Kill the owner: its replica is promoted within 15 s and serves the session, count intact.
+    const tKill = performance.now();
+    await cluster.killRedisNode(owner.name);
+    assert.deepEqual(cluster.downNodes(), [owner.name]);
+    while (!(await readClusterRoles(cluster)).some((r) => r.name === replica && r.role === 'master' && r.slots > 0)) {
+      assert.ok(performance.now() - tKill < 15_000, `${replica} not promoted in 15 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    t.diagnostic(`${replica} promoted ${(performance.now() - tKill).toFixed(0)} ms after ${owner.name} was killed`);
+    let served: Visit | null = null;
+    for (const deadline = performance.now() + 15_000; !served?.session_started && performance.now() < deadline; ) {
+      served = await visit(topology.baseUrl, cookie).then((v) => v.body, () => null);
+    }
+    assert.equal(served?.visit_count, 3, JSON.stringify(served));
+
+    await cluster.restoreRedisNode(owner.name);
+    assert.deepEqual(cluster.downNodes(), []);
+    const after = (await readClusterRoles(cluster)).find((r) => r.name === owner.name);
+    assert.deepEqual([after?.role, after?.master], ['replica', replica]);
   } finally {
     if (topology) t.diagnostic(`stack stop: ${(await topology.stop()).toFixed(0)} ms`);
   }

@@ -56,11 +56,10 @@ class DockerTopology implements StartedTopology {
   readonly provider = 'docker' as const;
   baseUrl = '';
   redis: HostPort | null = null;
-  redisCluster: DockerRedisCluster | null = null;
+  startMs = 0;
   toxiproxy: { url: string; proxies: ProxyNames } | null = null;
   balancerRetry!: BalancerRetry;
   env!: EnvInfo;
-  startMs = 0;
   readonly nodeNames: string[];
   /** Image tag per kind, once built. */
   private images!: Record<ImageKind, string>;
@@ -70,6 +69,8 @@ class DockerTopology implements StartedTopology {
   /** Killed node containers, removed on restore/stop (kept until then for `docker logs`). */
   private readonly dead: string[] = [];
   private redisContainer: StartedTestContainer | null = null;
+  /** The Redis Cluster (rediscluster strategies) instead of redisContainer. */
+  redisCluster: DockerRedisCluster | null = null;
   private redisPaused = false;
   private balancer: StartedTestContainer | null = null;
   private hostToxiproxy: HostToxiproxy | null = null;
