@@ -5,11 +5,11 @@
  * TTLs and a MEMORY USAGE sample, and the stored value of given keys fetched from the master
  * owning each key's slot (pipelined GETs per master).
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { median } from '../util/median.js';
 import { CLUSTER_SLOTS, keySlot, parseClusterNodes, type ClusterNodeEntry } from './cluster-nodes.js';
 import type { ClusterNodeAddress } from './cluster-tracker.js';
-import { RedisInspectError } from './redis-connection.js';
+import { RedisInspectError, inspectionClient } from './redis-connection.js';
 import { globEscape, judgeTtls, scanKeys, type TtlCheck } from './session-inspection.js';
 
 /** phpredis's default prefix for the rediscluster session handler. */
@@ -24,17 +24,7 @@ export async function withClusterClients<T>(nodes: readonly ClusterNodeAddress[]
   try {
     await Promise.all(
       nodes.map(async (node) => {
-        const client = new Redis({
-          host: node.host,
-          port: node.port,
-          lazyConnect: true,
-          enableReadyCheck: false,
-          disableClientInfo: true,
-          maxRetriesPerRequest: 0,
-          connectTimeout: 3000,
-          commandTimeout: 10_000,
-          retryStrategy: () => null,
-        });
+        const client = inspectionClient(node);
         client.on('error', () => {});
         all.push(client);
         try {

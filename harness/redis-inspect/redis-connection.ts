@@ -16,9 +16,9 @@ export class RedisInspectError extends HarnessError {
   override readonly code = 'PSL_REDIS_INSPECT';
 }
 
-export async function withRedis<T>(target: RedisTarget, fn: (client: Redis) => Promise<T>): Promise<T> {
-  if (target instanceof Redis) return fn(target);
-  const client = new Redis({
+/** A short-lived inspection client: no retries, no ready check, no CLIENT SETINFO; connect() it yourself. */
+export function inspectionClient(target: RedisAddress): Redis {
+  return new Redis({
     host: target.host,
     port: target.port,
     lazyConnect: true,
@@ -30,6 +30,11 @@ export async function withRedis<T>(target: RedisTarget, fn: (client: Redis) => P
     commandTimeout: 10_000,
     retryStrategy: () => null,
   });
+}
+
+export async function withRedis<T>(target: RedisTarget, fn: (client: Redis) => Promise<T>): Promise<T> {
+  if (target instanceof Redis) return fn(target);
+  const client = inspectionClient(target);
   // Errors surface through the awaited commands; without a listener ioredis would log them.
   client.on('error', () => {});
   try {
