@@ -8,10 +8,6 @@ export function nodeTargetCheck(spec: { target?: string }, topology: Pick<FaultT
 }
 
 const singleRedisOnly = 'this fault needs Redis: use a redis strategy (redis, redis-locking, ...)';
-/** Why a single-Redis link fault cannot run on a Redis Cluster. */
-export const clusterLinkProblem =
-  'the node -> Redis links of a Redis Cluster carry no proxy (phpredis follows MOVED to the addresses the nodes announce): use redis-master-kill or redis-manual-failover, or a redis strategy';
-
 function noSingleRedis(topology: FaultTopology): string | null {
   if (topology.hasRedis) return null;
   return topology.redisClusterNodes ? `${singleRedisOnly}; with a Redis Cluster use redis-master-kill or redis-manual-failover` : singleRedisOnly;
@@ -24,9 +20,13 @@ export function redisTargetCheck(spec: { target?: string }, topology: FaultTopol
   return spec.target === 'redis' ? null : `target "${spec.target ?? ''}" must be "redis"`;
 }
 
-/** "redis" (every node's link to Redis) or "node-N" (that node's link only). */
+/** "redis" (every node's link to Redis) or "node-N" (that node's link only); with a cluster "redis" or "redis-N" (every client's link to that cluster node). */
 export function redisLinkTargetCheck(spec: { target?: string }, topology: FaultTopology): string | null {
-  if (!topology.hasRedis && topology.redisClusterNodes) return clusterLinkProblem;
+  const cluster = topology.redisClusterNodes;
+  if (!topology.hasRedis && cluster) {
+    if (spec.target === 'redis' || (spec.target && cluster.includes(spec.target))) return null;
+    return `target "${spec.target ?? ''}" must be "redis" (every cluster node's links) or a node of the Redis Cluster (${cluster.join(', ')}: every client's link to it)`;
+  }
   const problem = noSingleRedis(topology);
   if (problem) return problem;
   if (spec.target === 'redis' || (spec.target && topology.nodeNames.includes(spec.target))) return null;

@@ -117,6 +117,9 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
     // Its partition is a relay of the local provider's loopback addresses (cluster-link-relay.ts).
     if (type === 'redis-master-partition' && provider !== 'local') {
       problems.push(`faults[${i}].type: provider ${quoted(provider)} cannot partition a Redis Cluster yet: use provider 'local' for redis-master-partition`);
+    } else if (clusterStrategy && provider !== 'local' && kind.links(spec).includes('redis')) {
+      // Its nodes announce their own addresses there: redirections would go around the proxies.
+      problems.push(`faults[${i}].type: provider ${quoted(provider)} puts no proxy on a Redis Cluster's links yet: use provider 'local' for ${type} with a cluster`);
     }
     const targetProblem = kind.checkTarget(spec, { nodeNames, hasRedis: (strategy?.needsRedis ?? false) && !clusterStrategy, redisClusterNodes });
     if (targetProblem) problems.push(`faults[${i}].target: ${targetProblem}`);

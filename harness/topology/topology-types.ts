@@ -32,6 +32,8 @@ export interface RedisClusterNodeAddress {
   name: string;
   host: string;
   port: number;
+  /** The client port it announces when that is not its own: its Toxiproxy proxy (redis link faults). */
+  announcedPort?: number;
 }
 
 /**
@@ -91,7 +93,10 @@ export interface TopologySpec {
 export interface ProxyNames {
   /** node name -> proxy between the balancer and that node. */
   balancerToNode: Record<string, string>;
-  /** node name -> proxy between that node and Redis (absent without Redis). */
+  /**
+   * node name -> proxy between that node and Redis (absent without Redis). With a Redis
+   * Cluster: cluster node name (redis-N) -> the proxy every client reaches that node through.
+   */
   nodeToRedis: Record<string, string>;
 }
 

@@ -106,3 +106,59 @@ test('a Redis Cluster: created and ready, sessions on the slot owner, failover a
     assert.deepEqual(leakedServers(before), [], 'servers left running');
   }
 });
+
+test('a proxied Redis Cluster: every node announces its Toxiproxy proxy, so cutting one proxy cuts PHP off that master only', { timeout: 120_000 }, async () => {
+  const before = serverPids();
+  let topology: StartedTopology | null = null;
+  try {
+    topology = await localProvider.start({
+      runId: `cluster-proxy-test-${process.pid}`,
+      nodes: 1,
+      balancer: 'nginx',
+      strategy: findStrategy('rediscluster')!,
+      phpChildren: 2,
+      serializer: 'php',
+      phpIni: {},
+      redisCluster: { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 5000, requireFullCoverage: true },
+      redisTimeouts: { timeoutS: 1, readTimeoutS: 1 },
+      proxies: true,
+      proxyLinks: { balancer: false, redis: true },
+    });
+    const cluster = topology.redisCluster!;
+    const proxies = topology.toxiproxy!.proxies.nodeToRedis;
+    assert.deepEqual(Object.keys(proxies).sort(), cluster.nodes.map((n) => n.name).sort());
+    const api = topology.toxiproxy!.url;
+    const proxy = async (name: string) => (await (await fetch(`${api}/proxies/${name}`)).json()) as { listen: string; enabled: boolean; upstream: string };
+    // Each node announces its proxy's port (CLUSTER SLOTS is what phpredis follows).
+    const slots = (await withRedis(cluster.nodes[0]!, (c) => c.call('CLUSTER', 'SLOTS'))) as Array<[number, number, [string, number]]>;
+    for (const [, , [, port]] of slots) {
+      const owner = cluster.nodes.find((n) => n.announcedPort === port);
+      assert.ok(owner, `slot owner announces port ${port}, not a proxy's`);
+      assert.equal((await proxy(proxies[owner.name]!)).listen.split(':').pop(), String(port));
+    }
+    // Two users whose sessions live on different masters.
+    const users = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(async (u) => ({ u, ...(await visit(topology!.baseUrl, u, null, `t${u}`)) })));
+    const roles = await readClusterRoles(cluster);
+    const ownerOf = async (sid: string) => (await holders(cluster.nodes, roles.filter((r) => r.role === 'master').map((r) => r.name), `PHPREDIS_CLUSTER_SESSION:${sid}`))[0]!;
+    const withOwner = await Promise.all(users.map(async (x) => ({ ...x, owner: await ownerOf(x.sid) })));
+    const cut = withOwner[0]!;
+    const other = withOwner.find((x) => x.owner !== cut.owner);
+    assert.ok(other, 'all sessions on one master');
+    const name = proxies[cut.owner]!;
+    const p = await proxy(name);
+    const toggle = (enabled: boolean) => fetch(`${api}/proxies/${name}`, { method: 'POST', body: JSON.stringify({ enabled, listen: p.listen, upstream: p.upstream }) });
+    await toggle(false);
+    try {
+      const response = await fetch(`${topology.baseUrl}/?user=${cut.u}`, { headers: { cookie: `PHPSESSID=${cut.sid}` } });
+      assert.notEqual(response.status, 200, `a session on ${cut.owner} was served with its proxy disabled`);
+      await response.text();
+      assert.equal((await visit(topology.baseUrl, other.u, other.sid)).count, 2, `a session on ${other.owner} failed while only ${cut.owner}'s proxy was cut`);
+    } finally {
+      await toggle(true);
+    }
+    assert.equal((await visit(topology.baseUrl, cut.u, cut.sid)).count, 2);
+  } finally {
+    await topology?.stop();
+    assert.deepEqual(leakedServers(before), [], 'servers left running');
+  }
+});

@@ -59,7 +59,9 @@ test('a cluster fault without a cluster, and a single-Redis fault on a cluster, 
   assertProblem(problemsOf(scenario({ strategy: 'files' }, [{ type: 'redis-master-kill', at: '1s' }])), 'faults[0].target', /needs a Redis Cluster/);
   assertProblem(problemsOf(scenario({}, [{ type: 'redis-master-kill', target: 'redis-7', at: '1s' }])), 'faults[0].target', /not a node of the Redis Cluster: use one of redis-1, .*redis-6/);
   assertProblem(problemsOf(scenario({}, [{ type: 'redis-restart', at: '1s' }])), 'faults[0].target', /needs Redis: .*with a Redis Cluster use redis-master-kill/);
-  assertProblem(problemsOf(scenario({}, [{ type: 'redis-latency', target: 'redis', at: '1s', latency: 10 }])), 'faults[0].target', /carry no proxy/);
+  // Redis link faults act on every client's link to one cluster node (or to all of them), not on a PHP node's.
+  assert.doesNotThrow(() => validateScenario(scenario({}, [{ type: 'redis-latency', target: 'redis-2', at: '1s', latency: 10 }, { type: 'redis-down', target: 'redis', at: '2s' }])));
+  assertProblem(problemsOf(scenario({}, [{ type: 'redis-latency', target: 'node-1', at: '1s', latency: 10 }])), 'faults[0].target', /a node of the Redis Cluster \(redis-1, .*redis-6/);
   // A bigger cluster has more nodes to name.
   assert.doesNotThrow(() => validateScenario(scenario({ redis: { cluster: { masters: 4, replicas: 2 } } }, [{ type: 'redis-master-kill', target: 'redis-12', at: '1s' }])));
 });
@@ -68,11 +70,12 @@ test('a Redis Cluster on the docker provider is valid, but its partition fault i
   assert.doesNotThrow(() => validateScenario(scenario({ provider: 'docker' }, [{ type: 'redis-master-kill', at: '1s' }])));
   const problems = problemsOf(scenario({ provider: 'docker' }, [{ type: 'redis-master-kill', at: '1s' }, { type: 'redis-master-partition', at: '2s' }]));
   assertProblem(problems, 'faults[1].type', /provider "docker" cannot partition a Redis Cluster yet/);
+  assertProblem(problemsOf(scenario({ provider: 'docker' }, [{ type: 'redis-latency', target: 'redis-1', at: '1s' }])), 'faults[0].type', /puts no proxy on a Redis Cluster's links/);
   assert.equal(problems.length, 1, problems.join('\n'));
   assert.doesNotThrow(() => validateScenario(scenario({}, [{ type: 'redis-master-partition', at: '2s' }])));
 });
 
-test('the plan gives every node the rediscluster handler, every cluster node as a seed, and no proxy on the Redis links', () => {
+test('the plan gives every node the rediscluster handler with every cluster node as a seed; proxied, one proxy per cluster node, announced as its port', () => {
   const spec = {
     runId: 'run1',
     nodes: 2,
@@ -86,8 +89,8 @@ test('the plan gives every node the rediscluster handler, every cluster node as 
     redisTimeouts: { timeoutS: 1, readTimeoutS: 'default' },
   } as TopologySpec;
   const seeds = [7001, 7002, 7003, 7004, 7005, 7006].map((port) => ({ host: '127.0.0.1', port }));
-  // Only the balancer links get a proxy.
-  assert.equal(proxyCount(spec), 2);
+  // A proxy per balancer link, and one per cluster node (not per PHP node).
+  assert.equal(proxyCount(spec), 2 + 6);
   const site: Site = {
     nodeHttp: (n) => ({ host: '127.0.0.1', port: n === 'node-1' ? 8001 : 8002 }),
     nodeHttpListen: (n) => `127.0.0.1:${n === 'node-1' ? 8001 : 8002}`,
@@ -95,19 +98,28 @@ test('the plan gives every node the rediscluster handler, every cluster node as 
     nodePaths: (n) => ({ sessionDir: `/r/${n}/s`, prefixDir: `/r/${n}`, appDir: '/app', fpmPidFile: '/p', fpmErrorLog: '/f', phpErrorLog: '/e' }),
     redis: null,
     redisCluster: seeds,
-    proxyListen: proxyListenOn(spec, '127.0.0.1', [6001, 6002]),
+    proxyListen: proxyListenOn(spec, '127.0.0.1', [6001, 6002, 6011, 6012, 6013, 6014, 6015, 6016]),
     balancerListen: '127.0.0.1:80',
     balancerPrefixDir: '/r/b',
     fpmAsRoot: false,
   };
+  const unproxied = planTopology({ ...spec, proxies: false }, site);
+  assert.deepEqual(unproxied.links, []);
+  assert.equal(unproxied.redisClusterAnnounced, undefined);
+  assert.match(fileOf(unproxied.nodes[0]!, 'php-fpm.conf'), new RegExp(seeds.map((s) => `seed\\[\\]=127.0.0.1:${s.port}`).join('&')));
   const plan = planTopology(spec, site);
-  assert.deepEqual(plan.links.map((l) => l.kind), ['balancer', 'balancer']);
+  const redisLinks = plan.links.filter((l) => l.kind === 'redis');
+  assert.deepEqual(redisLinks.map((l) => [l.node, l.listen.port, l.upstream.port]), seeds.map((s, i) => [`redis-${i + 1}`, 6011 + i, s.port]));
+  assert.deepEqual(Object.keys(plan.proxies.nodeToRedis), ['redis-1', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'redis-6']);
+  // Each node announces its proxy's port: PHP's seeds and MOVED redirections go through it.
+  assert.deepEqual(plan.redisClusterAnnounced, [6011, 6012, 6013, 6014, 6015, 6016]);
+  const proxied = seeds.map((_, i) => ({ host: '127.0.0.1', port: 6011 + i }));
   assert.ok(plan.binaries.includes('redisCli') && plan.binaries.includes('redisServer'));
   for (const node of plan.nodes) {
     const pool = fileOf(node, 'php-fpm.conf');
     assert.match(pool, /php_admin_value\[session.save_handler\] = "?rediscluster"?/);
     const savePath = /php_admin_value\[session.save_path\] = "([^"]+)"/.exec(pool)?.[1];
-    assert.equal(savePath, `${seeds.map((s) => `seed[]=127.0.0.1:${s.port}`).join('&')}&timeout=1&failover=distribute&persistent=0`);
+    assert.equal(savePath, `${proxied.map((s) => `seed[]=127.0.0.1:${s.port}`).join('&')}&timeout=1&failover=distribute&persistent=0`);
     assert.equal(node.redis, null);
   }
   assert.throws(() => planTopology(spec, { ...site, redisCluster: null }), /needs a Redis Cluster/);

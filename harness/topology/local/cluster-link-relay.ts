@@ -29,9 +29,10 @@ export function sourceAddressOf(nodeIndex: number): string {
 export interface RelayRoute {
   /** The node behind it (redis-N). */
   node: string;
-  /** Listens on RELAY_HOST:port, forwards to target:port (same number). */
+  /** Listens on RELAY_HOST:port, forwards to targetHost:targetPort. */
   port: number;
   targetHost: string;
+  targetPort: number;
 }
 
 interface Pipe {
@@ -84,7 +85,7 @@ export class ClusterLinkRelay {
       this.blackhole(pipe);
       return;
     }
-    const upstream = net.connect({ host: route.targetHost, port: route.port, noDelay: true });
+    const upstream = net.connect({ host: route.targetHost, port: route.targetPort, noDelay: true });
     pipe.upstream = upstream;
     upstream.on('error', () => {});
     upstream.once('close', () => this.drop(pipe));

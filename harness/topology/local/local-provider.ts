@@ -124,12 +124,13 @@ class LocalTopology implements StartedTopology {
 
       if (site.redis) await this.startRedis(redisPort, signal);
       this.redis = site.redis;
-      if (site.redisCluster) await this.startRedisCluster(clusterPorts, signal);
       if (this.spec.proxies) {
         const url = this.spec.toxiproxyUrl ?? (await this.startEmbeddedToxiproxy(toxiproxyPort, signal));
         this.toxiproxy = { url, proxies: this.plan.proxies };
         await createLinkProxies(url, this.plan.links);
       }
+      // After the proxies: a proxied cluster is created through them (the ports its nodes announce).
+      if (site.redisCluster) await this.startRedisCluster(clusterPorts, signal);
       await Promise.all(this.plan.nodes.map((node) => this.startNode(node, signal)));
       this.baseUrl = `http://${HOST}:${balancerPort}`;
       await this.startBalancer(signal);
@@ -174,6 +175,7 @@ class LocalTopology implements StartedTopology {
       redisCli: this.bin.redisCli!,
       log: this.log,
       partitionable: settings.partitionable === true,
+      ...(this.plan.redisClusterAnnounced ? { announcedPorts: this.plan.redisClusterAnnounced } : {}),
       ...(signal ? { signal } : {}),
     });
     await this.redisCluster.start();

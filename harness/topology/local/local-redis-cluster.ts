@@ -38,6 +38,11 @@ export interface LocalRedisClusterOptions {
    * them (redis-master-partition); clients still reach every node directly.
    */
   partitionable?: boolean;
+  /**
+   * The client port each node announces instead of its own (its Toxiproxy proxy, for redis link
+   * faults): PHP's redirections and the replicas' replication go there.
+   */
+  announcedPorts?: readonly number[];
 }
 
 export function clusterNodeCount(settings: RedisClusterSettings): number {
@@ -46,6 +51,7 @@ export function clusterNodeCount(settings: RedisClusterSettings): number {
 
 interface ClusterNode extends RedisClusterNodeAddress {
   busPort: number;
+  announcedPort: number;
   dir: string;
   proc: ManagedProcess | null;
 }
@@ -58,15 +64,17 @@ export class LocalRedisCluster implements StartedRedisCluster {
   constructor(private readonly o: LocalRedisClusterOptions) {
     const count = clusterNodeCount(o.settings);
     if (o.ports.length !== 2 * count) throw new Error(`a cluster of ${count} nodes needs ${2 * count} ports, got ${o.ports.length}`);
+    if (o.announcedPorts && o.announcedPorts.length !== count) throw new Error(`${count} nodes need as many announced ports, got ${o.announcedPorts.length}`);
     this.members = Array.from({ length: count }, (_, i) => ({
       name: `redis-${i + 1}`,
       host: o.host,
       port: o.ports[2 * i]!,
       busPort: o.ports[2 * i + 1]!,
+      announcedPort: o.announcedPorts?.[i] ?? o.ports[2 * i]!,
       dir: join(o.dir, `redis-${i + 1}`),
       proc: null,
     }));
-    this.nodes = this.members.map(({ name, host, port }) => ({ name, host, port }));
+    this.nodes = this.members.map(({ name, host, port, announcedPort }) => ({ name, host, port, ...(announcedPort !== port ? { announcedPort } : {}) }));
   }
 
   get settings(): RedisClusterSettings {
@@ -91,6 +99,7 @@ export class LocalRedisCluster implements StartedRedisCluster {
       '--replica-serve-stale-data', 'yes',
       ...redisPersistenceArgs(this.o.persistence),
       '--dir', node.dir,
+      ...(node.announcedPort !== node.port ? ['--cluster-announce-port', String(node.announcedPort), '--cluster-announce-bus-port', String(node.busPort)] : []),
       ...(this.o.partitionable
         ? [
             // Peers reach it through the relay; clients are sent to 127.0.0.1 (its hostname).
@@ -123,14 +132,18 @@ export class LocalRedisCluster implements StartedRedisCluster {
     log(`starting a Redis Cluster: ${settings.masters} masters x ${settings.replicasPerMaster} replica(s), node timeout ${settings.nodeTimeoutMs} ms`);
     if (this.o.partitionable) {
       this.relay = new ClusterLinkRelay(
-        this.members.flatMap((m) => [m.port, m.busPort].map((port) => ({ node: m.name, port, targetHost: m.host }))),
+        // Replication (at the announced client port) and the bus go straight to the node, never through Toxiproxy.
+        this.members.flatMap((m) => [
+          { node: m.name, port: m.announcedPort, targetHost: m.host, targetPort: m.port },
+          { node: m.name, port: m.busPort, targetHost: m.host, targetPort: m.busPort },
+        ]),
         this.members.map((m) => m.name),
       );
       await this.relay.start();
     }
     await Promise.all(this.members.map((m) => this.startMember(m, signal)));
     // With the relay, the nodes meet through it (the addresses they announce).
-    const addresses = this.members.map((m) => `${this.o.partitionable ? RELAY_HOST : m.host}:${m.port}`);
+    const addresses = this.members.map((m) => `${this.o.partitionable ? RELAY_HOST : m.host}:${m.announcedPort}`);
     try {
       // The first `masters` addresses become the masters; the others their replicas.
       await run(this.o.redisCli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(settings.replicasPerMaster), '--cluster-yes'], {

@@ -85,6 +85,8 @@ export interface TopologyPlan {
   balancer: { kind: BalancerKind; file: ConfigFile; sticky: boolean };
   retry: BalancerRetry;
   reuse: ConnectionReuse;
+  /** A proxied Redis Cluster: the client port each node (redis-1, ...) announces (its proxy's). */
+  redisClusterAnnounced?: number[];
   /** Binaries the local provider needs (system-binaries.ts names). */
   binaries: Array<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer' | 'redisCli'>;
 }
@@ -98,27 +100,41 @@ export function usesRedisCluster(spec: Pick<TopologySpec, 'strategy'>): boolean 
   return spec.strategy.storage === 'rediscluster';
 }
 
-/**
- * Which links carry a proxy (none without `proxies`; the node -> Redis links only with one
- * Redis: a cluster client follows MOVED redirections to the addresses the nodes announce, so
- * a proxy per node -> Redis link would not see its traffic).
- */
+/** Which links carry a proxy (none without `proxies`; the Redis links only with Redis). */
 export function proxiedLinks(spec: TopologySpec): Record<LinkKind, boolean> {
   if (!spec.proxies) return { balancer: false, redis: false };
   const links = spec.proxyLinks ?? { balancer: true, redis: true };
-  return { balancer: links.balancer, redis: links.redis && spec.strategy.needsRedis && !usesRedisCluster(spec) };
+  return { balancer: links.balancer, redis: links.redis && spec.strategy.needsRedis };
+}
+
+/** redis-1 .. redis-N of the spec's Redis Cluster ([] without one). */
+export function clusterNodeNamesOf(spec: TopologySpec): string[] {
+  const c = usesRedisCluster(spec) ? spec.redisCluster : undefined;
+  return c ? Array.from({ length: c.masters * (1 + c.replicasPerMaster) }, (_, i) => `redis-${i + 1}`) : [];
+}
+
+/**
+ * The proxied links, as `kind:node`. A Redis Cluster's Redis links are one per cluster node
+ * (every client reaches redis-N through its proxy: the node announces the proxy's port, so
+ * MOVED redirections lead there too), not one per PHP node.
+ */
+function proxyKeys(spec: TopologySpec): string[] {
+  const proxied = proxiedLinks(spec);
+  const cluster = usesRedisCluster(spec);
+  return [
+    ...(proxied.balancer ? nodeNamesOf(spec).map((node) => `balancer:${node}`) : []),
+    ...(proxied.redis ? (cluster ? clusterNodeNamesOf(spec) : nodeNamesOf(spec)).map((node) => `redis:${node}`) : []),
+  ];
 }
 
 /** How many proxy listen addresses the site must provide. */
 export function proxyCount(spec: TopologySpec): number {
-  const links = proxiedLinks(spec);
-  return spec.nodes * (Number(links.balancer) + Number(links.redis));
+  return proxyKeys(spec).length;
 }
 
 /** A site's `proxyListen` from `proxyCount(spec)` ports chosen up front on `host`. */
 export function proxyListenOn(spec: TopologySpec, host: string, ports: readonly number[]): Site['proxyListen'] {
-  const proxied = proxiedLinks(spec);
-  const keys = nodeNamesOf(spec).flatMap((node) => (['balancer', 'redis'] as const).filter((kind) => proxied[kind]).map((kind) => `${kind}:${node}`));
+  const keys = proxyKeys(spec);
   if (ports.length !== keys.length) throw new Error(`${keys.length} proxies need as many ports, got ${ports.length}`);
   const byKey = new Map(keys.map((key, i) => [key, ports[i]!]));
   return (kind, node) => {
@@ -142,8 +158,8 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   const reuse = spec.connectionReuse ?? defaultConnectionReuse(spec.balancer);
   const cluster = usesRedisCluster(spec);
   const redis = spec.strategy.needsRedis && !cluster ? site.redis : null;
-  const seeds = cluster ? site.redisCluster ?? null : null;
-  if (cluster && !seeds?.length) throw new Error(`strategy ${spec.strategy.name} needs a Redis Cluster, and the site has none`);
+  const direct = cluster ? site.redisCluster ?? null : null;
+  if (cluster && !direct?.length) throw new Error(`strategy ${spec.strategy.name} needs a Redis Cluster, and the site has none`);
   const proxied = proxiedLinks(spec);
   const nodeNames = nodeNamesOf(spec);
   const links: LinkPlan[] = [];
@@ -154,6 +170,8 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
     (kind === 'balancer' ? proxies.balancerToNode : proxies.nodeToRedis)[node] = plan.proxy;
     return plan.listen;
   };
+  // A proxied cluster node announces its proxy's port: PHP's seeds and redirections go there.
+  const seeds = direct && proxied.redis ? clusterNodeNamesOf(spec).map((name, i) => link('redis', name, direct[i]!)) : direct;
   const nodes = nodeNames.map((name): NodePlan => {
     const upstream = proxied.balancer ? link('balancer', name, site.nodeHttp(name)) : site.nodeHttp(name);
     const nodeRedis = redis && proxied.redis ? link('redis', name, redis) : redis;
@@ -167,6 +185,7 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
   return {
     nodeNames,
     nodes,
+    ...(seeds && direct && proxied.redis ? { redisClusterAnnounced: seeds.map((s) => s.port) } : {}),
     links,
     proxies,
     balancer: { kind: balancer, file: { name: balancer.configFile, content }, sticky },
