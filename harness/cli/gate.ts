@@ -12,7 +12,7 @@ import { ExitCode } from './exit-codes.js';
 import { readResultFile } from '../results/result-file.js';
 import { checkOutputFiles, writeOutputs } from './output-paths.js';
 import { gateOutputs, renderGateOutputs } from './gate-outputs.js';
-import { isThresholdMetric, parseThresholdExpression, thresholdMetrics } from '../thresholds/threshold-expression.js';
+import { isThresholdMetric, parseThresholdExpression, thresholdMetricsHelp } from '../thresholds/threshold-expression.js';
 import type { ThresholdSpec } from '../thresholds/threshold-evaluate.js';
 import { DEFAULT_MAX_REGRESSION, parseMaxRegression } from '../gate/regression.js';
 import { loadBaselines } from '../gate/baseline-loader.js';
@@ -67,11 +67,12 @@ function parseCliArgs(argv: string[]): GateArgs | 'help' {
   }
   const thresholds: ThresholdSpec = {};
   for (const flag of values.threshold ?? []) {
-    const colon = flag.indexOf(':');
+    // The metric ends at the last colon: evidence:<kind> has one of its own.
+    const colon = flag.lastIndexOf(':');
     const metric = colon < 0 ? '' : flag.slice(0, colon).trim();
     if (!isThresholdMetric(metric)) {
       throw new InvalidInputError(
-        `--threshold ${JSON.stringify(flag)}: write 'metric:expression' with metric one of ${thresholdMetrics.join(', ')} (e.g. 'latency:p(99)<250')`,
+        `--threshold ${JSON.stringify(flag)}: write 'metric:expression' with metric one of ${thresholdMetricsHelp} (e.g. 'latency:p(99)<250', 'evidence:session-write-failed:count==0')`,
       );
     }
     const expression = flag.slice(colon + 1).trim();

@@ -12,6 +12,8 @@ import type { Probe, ProbeContext, ProbeKind, ProbeSectionName } from './probe.j
 import { RedisClusterProbe } from './redis-cluster-probe.js';
 import { redisClusterSectionSchema } from './redis-cluster-section.js';
 import { RedisProbe } from './redis-probe.js';
+import { EvidenceProbe } from '../evidence/evidence-probe.js';
+import { evidenceSectionSchema } from '../evidence/evidence-section.js';
 import { redisSectionSchema } from './redis-section.js';
 
 const redisProbe: ProbeKind<'redis'> = {
@@ -71,7 +73,13 @@ const concurrencyProbe: ProbeKind<'concurrency'> = {
 };
 
 /** In the order they are created and started (the connection probe counts the Redis probe's client). */
-export const probeKinds = [redisProbe, redisClusterProbe, connectionProbe, concurrencyProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
+const evidenceProbe: ProbeKind<'evidence'> = {
+  section: 'evidence',
+  schema: evidenceSectionSchema,
+  create: ({ topology, log }) => (topology.logSources ? new EvidenceProbe(() => topology.logSources!(), log) : null),
+};
+
+export const probeKinds = [redisProbe, redisClusterProbe, connectionProbe, concurrencyProbe, evidenceProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
 
 /** The probes that apply to this run, created in registry order. */
 export function createProbes(context: Omit<ProbeContext, 'started'>): Probe[] {

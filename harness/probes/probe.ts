@@ -20,6 +20,7 @@ import type { ConcurrencySection } from './concurrency-section.js';
 import type { ConnectionsSection } from './connections-section.js';
 import type { RedisClusterSection } from './redis-cluster-section.js';
 import type { RedisSection } from './redis-section.js';
+import type { EvidenceSection } from '../evidence/evidence-section.js';
 
 /** result.json keys written by probes, and the section each holds. */
 export interface ProbeSections {
@@ -27,6 +28,7 @@ export interface ProbeSections {
   connections: ConnectionsSection;
   concurrency: ConcurrencySection;
   redisCluster: RedisClusterSection;
+  evidence: EvidenceSection;
 }
 export type ProbeSectionName = keyof ProbeSections;
 

@@ -18,6 +18,8 @@ export interface ChartSeries {
   align?: -1 | 0 | 1;
   /** Draw points on the line (few x values). */
   points?: boolean;
+  /** What the legend shows per x when `values` are drawn stacked (cumulative): the series' own counts. */
+  legend?: (number | null)[];
 }
 
 export interface ChartSpec {
@@ -38,7 +40,7 @@ export interface ChartSpec {
 }
 
 /** Seconds shown on time axes: the longest run, or its last point or fault if later. */
-function timeAxisEnd(results: readonly RunResult[]): number {
+export function timeAxisEnd(results: readonly RunResult[]): number {
   return Math.max(1, ...results.map((r) => r.durationMs / 1000), ...results.flatMap((r) => r.timeline.map((p) => p.t)));
 }
 

@@ -10,6 +10,7 @@ import type { SerializationRow } from '../serialization/serialization-section.js
 import type { SeriesStyle } from './series-style.js';
 import { storeCheckSection } from './store-check-html.js';
 import { redisClusterSection } from './redis-cluster-html.js';
+import { evidenceSection } from './evidence-html.js';
 
 export interface OptionalSection {
   id: string;
@@ -242,6 +243,7 @@ function gateSection(results: readonly RunResult[], styles: readonly SeriesStyle
 
 export function optionalSections(results: readonly RunResult[], styles: readonly SeriesStyle[]): OptionalSection[] {
   const build = [
+    () => evidenceSection(results, styles),
     () => stepsSection(results, styles),
     () => serializationSection(results, styles),
     () => fieldsSection(results, styles, 'redis', 'Redis', redisFields, ['storeCheck', 'storeCheckError']),

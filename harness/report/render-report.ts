@@ -17,6 +17,8 @@ import {
   percentileTable,
   scenarioSection,
 } from './detail-sections.js';
+import { evidenceLaneHtml } from './evidence-html.js';
+import { buildEvidenceLanes } from './evidence-lane.js';
 import { mergeFaultBands, type FaultBand } from './fault-bands.js';
 import { guardLegend, guardMarkers, guardsTable } from './guard-section.js';
 import { fmtSeconds } from './format.js';
@@ -94,10 +96,12 @@ export function renderReport(results: readonly RunResult[], options: RenderOptio
   const generatedAt = options.generatedAt ?? new Date();
 
   const timeline = buildTimelineCharts(results, styles);
+  // Log events per second (result.evidence), drawn right under the anomalies chart.
+  const lanes = buildEvidenceLanes(results, styles);
   const spectrum = buildSpectrumChart(results, styles);
   const nodeCharts = results.map((r, i) => buildNodeChart(r, i));
   const optional = safeOptionalSections(results, styles);
-  const charts: ChartSpec[] = [...timeline, ...(spectrum ? [spectrum] : []), ...nodeCharts, ...optional.flatMap((s) => s.charts)];
+  const charts: ChartSpec[] = [...timeline, ...lanes.flatMap((l) => (l.spec ? [l.spec] : [])), ...(spectrum ? [spectrum] : []), ...nodeCharts, ...optional.flatMap((s) => s.charts)];
 
   const thresholds = thresholdDetails(results, styles);
   const sections: Section[] = [
@@ -115,6 +119,7 @@ export function renderReport(results: readonly RunResult[], options: RenderOptio
         faultLegend(bands) +
         guardLegend(results, styles) +
         timelineCharts.map((c) => figure(`timeline-${c.id}`, c.title)).join('') +
+        evidenceLaneHtml(lanes) +
         `<h3>Before, during and after each fault</h3>${phaseTable(results, styles, bands)}`,
     },
     {

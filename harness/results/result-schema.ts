@@ -10,6 +10,7 @@ import { providerNames } from '../topology/provider-names.js';
 import { concurrencySectionSchema } from '../probes/concurrency-section.js';
 import { connectionsSectionSchema } from '../probes/connections-section.js';
 import { redisClusterSectionSchema } from '../probes/redis-cluster-section.js';
+import { evidenceSectionSchema } from '../evidence/evidence-section.js';
 import { redisSectionSchema } from '../probes/redis-section.js';
 import { serializationResultSectionSchema } from '../serialization/serialization-section.js';
 import { gateVerdictSchema } from './gate-section.js';
@@ -317,6 +318,8 @@ export const resultSchema = z
     redis: redisSectionSchema.optional(),
     /** Runs with a Redis Cluster store: failover events, keys per master, users per original master, the store check (the Redis Cluster probe). */
     redisCluster: redisClusterSectionSchema.optional(),
+    /** The components' log events tied to the timeline: what explains the anomalies (the evidence probe). */
+    evidence: evidenceSectionSchema.optional(),
     /** Probes whose last readings failed (section -> why): their section is missing or partial. */
     probeErrors: z.record(z.string(), z.string()).optional(),
     /** The verdict of `npm run gate --write-result`. */

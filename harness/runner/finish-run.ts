@@ -30,7 +30,22 @@ export function applyThresholds(result: RunResult): RunResult {
     }
   }
   results.push(...builtinChecks(result));
-  return { ...result, thresholds: { passed: thresholdVerdict(results), results }, verdict: runVerdict(results) };
+  return { ...withThresholdEvidence(result, results), thresholds: { passed: thresholdVerdict(results), results }, verdict: runVerdict(results) };
+}
+
+/** Each failed threshold points at the kinds the logs showed over the whole load (result.evidence.windows). */
+function withThresholdEvidence(result: RunResult, thresholds: readonly ThresholdResult[]): RunResult {
+  const evidence = result.evidence;
+  if (!evidence) return result;
+  const failed = thresholds.filter((t) => t.passed === false && t.metric !== 'environment');
+  const windows = failed.map((t) => ({
+    label: `${t.source === 'builtin' ? 'check' : 'threshold'} ${t.metric} ${t.expression} failed`,
+    reason: 'threshold' as const,
+    fromMs: 0,
+    toMs: result.durationMs,
+    top: evidence.overall,
+  }));
+  return { ...result, evidence: { ...evidence, windows: [...evidence.windows.filter((w) => w.reason !== 'threshold'), ...windows] } };
 }
 
 /** Speed is judged on the median; everything else (sessions, leaks, errors, checks) per run. */

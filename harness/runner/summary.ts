@@ -2,6 +2,7 @@
 import { anomalyCount, type ConnectionsSection, type RunResult } from '../results/result-schema.js';
 import { compareWithVerdict } from '../redis-inspect/store-check.js';
 import { clusterLines } from './cluster-summary.js';
+import { evidenceLines } from './evidence-summary.js';
 
 const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 
@@ -73,6 +74,7 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
     lines.push(`  redis      evicted ${r.redis.evictedKeys ?? 0} session key(s) · refused ${r.redis.oomRejections ?? 0} write(s) for lack of memory (OOM)`);
   }
   lines.push(...clusterLines(r));
+  lines.push(...evidenceLines(r));
   const store = r.redis ?? r.redisCluster;
   if (store?.storeCheck) {
     const c = compareWithVerdict(store.storeCheck, r.sessions);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { balancerNames } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
 import { isTimePoint, parseDuration } from './duration.js';
-import { parseThresholdExpression, thresholdMetrics } from '../thresholds/threshold-expression.js';
+import { isThresholdMetric, parseThresholdExpression, thresholdMetricsHelp } from '../thresholds/threshold-expression.js';
 import { phpIniKeyProblem, phpIniLimits, phpIniValueProblem } from './php-ini-rules.js';
 import { quoted } from '../util/one-line.js';
 import { connectionReusePresets, DEFAULT_CONNECTION_REUSE } from '../topology/connection-reuse.js';
@@ -240,11 +240,11 @@ export const thresholdsSchema = z
   .record(z.string(), z.array(thresholdEntry))
   .superRefine((record, ctx) => {
     for (const [metric, entries] of Object.entries(record)) {
-      if (!(thresholdMetrics as readonly string[]).includes(metric)) {
+      if (!isThresholdMetric(metric)) {
         ctx.addIssue({
           code: z.ZodIssueCode.custom,
           path: [metric],
-          message: `unknown threshold metric "${metric}": use one of ${thresholdMetrics.join(', ')}`,
+          message: `unknown threshold metric "${metric}": use one of ${thresholdMetricsHelp}`,
         });
         continue;
       }

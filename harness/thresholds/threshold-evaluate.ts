@@ -9,6 +9,7 @@ import {
   compareThreshold,
   formatThresholdValue,
   parseThresholdExpression,
+  evidenceKindOf,
   type ParsedThreshold,
   type ThresholdMetric,
 } from './threshold-expression.js';
@@ -52,6 +53,12 @@ export function evaluateThresholds(
 }
 
 function measureResult(result: RunResult, t: ParsedThreshold): Measured {
+  const evidenceKind = evidenceKindOf(t.metric);
+  if (evidenceKind) {
+    // No section: no log was read, so a count of 0 would be a guess.
+    if (!result.evidence) return { value: null, note: 'the result has no evidence section (no component log was read)' };
+    return { value: result.evidence.kinds[evidenceKind] ?? 0 };
+  }
   switch (t.metric) {
     case 'latency': {
       if (result.requests.total === 0) return { value: null, note: 'no requests were answered' };
@@ -92,6 +99,8 @@ function measureResult(result: RunResult, t: ParsedThreshold): Measured {
       }
       return { value: summary.maxMs };
     }
+    default:
+      return { value: null, note: `no measure for ${t.metric}` };
   }
 }
 
@@ -196,6 +205,9 @@ function measureLive(metric: ThresholdMetric, t: ParsedThreshold, s: LiveSnapsho
     case 'dropped':
       return s.dropped ?? null;
     case 'recovery_time':
+      return null;
+    default:
+      // evidence:<kind>: the logs are read after the run.
       return null;
   }
 }

@@ -4,7 +4,9 @@
  * evaluation (threshold-evaluate.ts) so a scenario can be validated before anything starts.
  */
 import { InvalidInputError } from '../errors.js';
+import { evidenceKinds, type EvidenceKind } from '../evidence/evidence-types.js';
 
+/** The fixed metrics; `evidence:<kind>` (log events of one kind, result.evidence) comes on top. */
 export const thresholdMetrics = [
   'latency',
   'rps',
@@ -15,7 +17,19 @@ export const thresholdMetrics = [
   'recovery_time',
   'dropped',
 ] as const;
-export type ThresholdMetric = (typeof thresholdMetrics)[number];
+export const EVIDENCE_METRIC_PREFIX = 'evidence:';
+export type EvidenceMetric = `evidence:${EvidenceKind}`;
+export type ThresholdMetric = (typeof thresholdMetrics)[number] | EvidenceMetric;
+
+/** The kind of an `evidence:<kind>` metric, or null for another metric. */
+export function evidenceKindOf(metric: string): EvidenceKind | null {
+  if (!metric.startsWith(EVIDENCE_METRIC_PREFIX)) return null;
+  const kind = metric.slice(EVIDENCE_METRIC_PREFIX.length);
+  return (evidenceKinds as readonly string[]).includes(kind) ? (kind as EvidenceKind) : null;
+}
+
+/** Every metric name, for messages. */
+export const thresholdMetricsHelp = `${thresholdMetrics.join(', ')}, or evidence:<kind> (${evidenceKinds.join(', ')})`;
 
 export const thresholdOperators = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type ThresholdOperator = (typeof thresholdOperators)[number];
@@ -30,7 +44,13 @@ interface MetricGrammar {
   help: string;
 }
 
-const grammar: Record<ThresholdMetric, MetricGrammar> = {
+const evidenceGrammar: MetricGrammar = {
+  aggregations: ['count'],
+  kind: 'count',
+  help: "count, an operator and a whole number (e.g. 'count==0'): log events of that kind in the run",
+};
+
+const grammar: Record<(typeof thresholdMetrics)[number], MetricGrammar> = {
   latency: {
     aggregations: ['p', 'max', 'min', 'avg', 'med'],
     kind: 'ms',
@@ -75,14 +95,14 @@ const expressionPattern =
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
 export function isThresholdMetric(metric: string): metric is ThresholdMetric {
-  return (thresholdMetrics as readonly string[]).includes(metric);
+  return (thresholdMetrics as readonly string[]).includes(metric) || evidenceKindOf(metric) !== null;
 }
 
 export function parseThresholdExpression(metric: string, text: string): ParsedThreshold {
   if (!isThresholdMetric(metric)) {
-    throw new InvalidInputError(`unknown threshold metric "${metric}": use one of ${thresholdMetrics.join(', ')}`);
+    throw new InvalidInputError(`unknown threshold metric "${metric}": use one of ${thresholdMetricsHelp}`);
   }
-  const g = grammar[metric];
+  const g = evidenceKindOf(metric) ? evidenceGrammar : grammar[metric as (typeof thresholdMetrics)[number]];
   const fail = (why: string): never => {
     throw new InvalidInputError(`threshold ${metric}: ${JSON.stringify(text)} ${why}: use ${g.help}`);
   };

@@ -10,6 +10,7 @@ import type { BalancerRetry, BalancerTimeouts } from './balancers/balancer-kind.
 /** none: nothing on disk; rdb: snapshots (Redis's default save points) and one at SHUTDOWN; aof: append-only file, fsync every second. */
 export type RedisPersistence = 'none' | 'rdb' | 'aof';
 import type { Strategy } from '../strategies/strategy.js';
+import type { LogSource } from '../evidence/evidence-types.js';
 import type { ConnectionReuse } from './connection-reuse.js';
 import type { NodeConnectionCounters } from './connection-counters.js';
 
@@ -145,6 +146,8 @@ export interface StartedTopology extends AsyncDisposable {
   /** Stops Redis without killing it (redis-hang): SIGSTOP (docker: pause); connections are accepted, nothing answers. */
   pauseRedis?(): Promise<void>;
   resumeRedis?(): Promise<void>;
+  /** Every log of the run's components (root-cause evidence); read them before stop(). */
+  logSources?(): LogSource[];
   /** The PHP error logs of every node so far (lock warnings, "Failed to write session data"); read before stop(). */
   phpErrorLog?(): Promise<string>;
   /** Stop everything this topology started. Idempotent. Returns ms taken. */

@@ -16,6 +16,7 @@ import { readResultFile } from '../../harness/results/result-file.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 import { fixtureFiles, makeResult } from '../fixtures/report/make-fixtures.js';
 import { hostileResult } from '../fixtures/report/hostile-result.js';
+import { evidenceFixture } from '../fixtures/report/evidence-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'test-artifacts');
@@ -140,6 +141,27 @@ test('report in headless Chromium: offline, error-free, every chart drawn', asyn
       assert.ok(check.charts.every((c) => c.width > 200 && c.painted > 1000), 'axes drawn even without data');
       assert.ok(check.charts.find((c) => c.id === 'timeline-rps')!.colored > 10, 'the single second is drawn as a dot');
     });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('report with root-cause evidence in headless Chromium: the evidence lane is drawn, offline, error-free', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.skip(`${CHROMIUM} not installed (apt-get install chromium)`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const [affinity, redis] = await Promise.all([fixtureFiles.affinity, fixtureFiles.redis].map((p) => readResultFile(p)));
+    // The evidence carries a hostile log line (<script>...): it must stay text.
+    const withEvidence = { ...affinity!, evidence: evidenceFixture(affinity!) };
+    const check = await openReport(browser, [withEvidence, redis!], 'report-evidence');
+    // 5 timelines + 1 evidence lane + spectrum + 2 node charts, all drawn with their series.
+    assertClean(check, 9);
+    const lane = check.charts.find((c) => c.id === 'evidence-0');
+    assert.ok(lane, 'the evidence lane has a canvas');
+    assert.ok(lane.colored > 200, `the lane drew its bars (${lane.colored} colored px)`);
   } finally {
     await browser.close();
   }

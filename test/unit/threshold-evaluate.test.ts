@@ -112,3 +112,31 @@ test('evaluateLive judges a snapshot, waiting for enough requests unless the fai
   assert.equal(live('latency', 'p(99)<250', snapshot({ latency: undefined })).passed, null);
   assert.equal(live('session_loss_rate', 'rate==0', snapshot({ sessions: { judged: 10, lost: 1 } })).passed, false);
 });
+
+test('evidence:<kind> counts the log events of one kind; without an evidence section it is unknown, never 0', () => {
+  const base = makeResult({});
+  const withEvidence = {
+    ...base,
+    evidence: {
+      clock: 'same host',
+      resolutionMs: 1000,
+      sources: [],
+      kinds: { 'session-write-failed': 3 },
+      overall: [],
+      perSecond: [],
+      windows: [],
+      lostUsers: [],
+    },
+  } as typeof base;
+  const failed = verdict(withEvidence, 'evidence:session-write-failed', 'count==0');
+  assert.equal(failed.passed, false);
+  assert.equal(failed.actual, 3);
+  // A kind the logs never showed: 0.
+  assert.equal(verdict(withEvidence, 'evidence:lock-not-acquired', 'count==0').passed, true);
+  const unknown = verdict(base, 'evidence:session-write-failed', 'count==0');
+  assert.equal(unknown.passed, null);
+  assert.match(unknown.message ?? '', /no evidence section/);
+  // Only known kinds, only count.
+  assert.throws(() => parseThresholdExpression('evidence:made-up', 'count==0'), InvalidInputError);
+  assert.throws(() => parseThresholdExpression('evidence:session-write-failed', 'rate<0.1'), /count/);
+});

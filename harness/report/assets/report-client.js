@@ -132,7 +132,8 @@
     var axes;
     var plugins = [];
     spec.series.forEach(function (s) {
-      var o = { label: s.label, stroke: s.color, width: 1.75, spanGaps: spec.kind === 'spectrum', value: function (u, v) { return fmtVal(v); } };
+      // Stacked series draw cumulative values; their legend shows the series' own (s.legend).
+      var o = { label: s.label, stroke: s.color, width: 1.75, spanGaps: spec.kind === 'spectrum', value: function (u, v, si, idx) { return fmtVal(s.legend ? (idx == null ? null : s.legend[idx]) : v); } };
       if (s.dash) o.dash = s.dash;
       o.points = s.points ? { show: true, size: 6, fill: s.color } : { show: false };
       if (s.bars) {

@@ -48,15 +48,26 @@ export function haproxyBalancerRetry(balancer = 'haproxy', timeouts: BalancerTim
   };
 }
 
+// Root-cause evidence (issue 14): HAProxy's own log, with ISO timestamps, on stdout (the
+// local provider's haproxy.log, the container's `docker logs`). Server state changes and the
+// failing health checks behind them are logged; a request only when it went wrong
+// (dontlog-normal), so a heavy load does not flood the log.
+export const haproxyLogDirectives = {
+  global: ['log stdout format iso local0'],
+  defaults: ['log global', 'option httplog', 'option dontlog-normal', 'option log-health-checks'],
+} as const;
+
 export function renderHaproxyConfig(input: HaproxyInput): string {
   const servers = Object.entries(input.upstreams)
     .map(([name, address]) => `  server ${name} ${address}${input.sticky ? ` cookie ${name}` : ''}`)
     .join('\n');
   return `global
   maxconn 8192
+${haproxyLogDirectives.global.map((d) => `  ${d}`).join('\n')}
 
 defaults
   mode http
+${haproxyLogDirectives.defaults.map((d) => `  ${d}`).join('\n')}
   timeout client 30s
   timeout http-keep-alive 30s
 ${retryDirectives(input.timeouts ?? haproxyDefaultTimeouts).map((d) => `  ${d}`).join('\n')}

@@ -31,6 +31,8 @@ import { LabContainer } from './lab-container.js';
 import { reapStaleDockerRuns, removeRun, removeRunSync, runLabels, trackActive, untrackActive } from './docker-labels.js';
 import { startHostToxiproxy, type HostToxiproxy } from './host-toxiproxy.js';
 import { CLUSTER_REDIS_PORT, DockerRedisCluster } from './docker-redis-cluster.js';
+import { containerFile, containerLog } from './docker-log-sources.js';
+import type { LogSource } from '../../evidence/evidence-types.js';
 
 const HTTP_PORT = 80;
 const REDIS_PORT = 6379;
@@ -373,6 +375,21 @@ class DockerTopology implements StartedTopology {
     // The old container (same name, same address) must go first; a fresh one has no sessions on disk.
     await docker(['rm', '-f', '-v', this.containerName(name)]).catch(() => '');
     this.nodes.set(name, await this.startNode(this.plan.nodes.find((n) => n.name === name)!));
+  }
+
+  logSources(): LogSource[] {
+    const { kind } = this.plan.balancer;
+    return [
+      ...this.nodeNames.flatMap((name) => [
+        containerFile(name, 'php-error', () => this.nodes.get(name), '/psl/run/php-error.log'),
+        // PHP-FPM's own log goes to the container's stderr.
+        containerLog(name, 'php-fpm', this.containerName(name)),
+        containerFile(name, 'nginx-error', () => this.nodes.get(name), '/psl/run/error.log'),
+      ]),
+      containerLog('balancer', kind.binary === 'nginx' ? 'nginx-error' : 'haproxy', this.containerName('balancer')),
+      ...(this.redisContainer ? [containerLog('redis', 'redis', this.containerName('redis'))] : []),
+      ...(this.redisCluster?.nodes.map((n) => containerLog(n.name, 'redis', this.containerName(n.name))) ?? []),
+    ];
   }
 
   stop(): Promise<number> {

@@ -3,7 +3,9 @@
  * 127.0.0.1 on free ports, configured from the plan's files (plan/plan-topology.ts) written
  * into the run directory.
  */
-import { mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { LogFormat, LogSource } from '../../evidence/evidence-types.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -335,6 +337,22 @@ class LocalTopology implements StartedTopology {
     this.nodes.assertDown(name);
     // Same plan, same addresses: the balancer and the link's proxy find it where it was.
     await this.startNode(this.plan.nodes.find((n) => n.name === name)!);
+  }
+
+  logSources(): LogSource[] {
+    const file = (component: string, format: LogFormat, path: string): LogSource => ({ component, format, origin: path, read: () => readFile(path, 'utf8') });
+    const { kind } = this.plan.balancer;
+    return [
+      ...this.nodeNames.flatMap((name) => [
+        file(name, 'php-error', join(this.nodeDir(name), 'php-error.log')),
+        file(name, 'php-fpm', join(this.nodeDir(name), 'php-fpm.log')),
+        file(name, 'nginx-error', join(this.nodeDir(name), 'error.log')),
+      ]),
+      // nginx writes its error log (-e); HAProxy logs to stdout, which goes to its log file.
+      file('balancer', kind.binary === 'nginx' ? 'nginx-error' : 'haproxy', join(this.run.path, 'balancer', kind.binary === 'nginx' ? 'error.log' : `${kind.name}.log`)),
+      ...(this.redis ? [file('redis', 'redis', join(this.run.path, 'redis', 'redis.log'))] : []),
+      ...(this.redisCluster?.nodes.map((n) => file(n.name, 'redis', join(this.run.path, n.name, 'redis.log'))) ?? []),
+    ];
   }
 
   async phpErrorLog(): Promise<string> {

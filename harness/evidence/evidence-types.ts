@@ -1,0 +1,65 @@
+/**
+ * Root-cause evidence (issue 14): the logs of every component of a run, parsed into
+ * timestamped events of a small catalogue of kinds, tied to the run's timeline.
+ * Shared types of the collectors (topology), the parsers (log-formats/) and the probe.
+ */
+
+/** Which parser reads a log. */
+export const logFormats = ['php-error', 'php-fpm', 'nginx-error', 'haproxy', 'redis'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+/** One log of one component of the run, read after the load (before the stack stops). */
+export interface LogSource {
+  /** node-1, balancer, redis, redis-3, ... */
+  component: string;
+  format: LogFormat;
+  /** Where it came from, for the reader (a file path, `docker logs <container>`). */
+  origin: string;
+  /** The log's text so far. */
+  read(): Promise<string>;
+}
+
+/** The catalogue: what a log line says happened. `other` keeps lines no rule knows. */
+export const evidenceKinds = [
+  'session-read-failed',
+  'session-write-failed',
+  'session-start-failed',
+  'lock-not-acquired',
+  'redis-connection-failed',
+  'redis-timeout',
+  'redis-oom',
+  'cluster-down',
+  'cluster-failover',
+  'upstream-connect-failed',
+  'upstream-timeout',
+  'upstream-reset',
+  'no-live-upstream',
+  'server-down',
+  'server-up',
+  'worker-pool-exhausted',
+  'worker-killed',
+  'php-fatal',
+  'php-warning',
+  'redis-restart',
+  'redis-persistence',
+  'other',
+] as const;
+export type EvidenceKind = (typeof evidenceKinds)[number];
+
+export interface EvidenceEvent {
+  /** Wall-clock time of the line, epoch ms (at the log's resolution: 1 s for PHP and nginx). */
+  atMs: number;
+  component: string;
+  format: LogFormat;
+  kind: EvidenceKind;
+  /** The raw line (trimmed, at most 500 characters). */
+  line: string;
+}
+
+export interface ParsedLog {
+  events: EvidenceEvent[];
+  /** Lines with no readable timestamp (kept out of the timeline, counted). */
+  untimed: number;
+  /** ms between two successive timestamps of this log's format (1000 for second resolution). */
+  resolutionMs: number;
+}

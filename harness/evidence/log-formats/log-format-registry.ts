@@ -1,0 +1,21 @@
+/** Log parsers by format. Adding a format is one module, its name in logFormats, one line here. */
+import { logFormats, type LogFormat } from '../evidence-types.js';
+import { haproxyLog } from './haproxy-log.js';
+import type { LogFormatParser } from './log-format.js';
+import { nginxErrorLog } from './nginx-error-log.js';
+import { phpErrorLog } from './php-error-log.js';
+import { phpFpmLog } from './php-fpm-log.js';
+import { redisLog } from './redis-log.js';
+
+const parsers: readonly LogFormatParser[] = [phpErrorLog, phpFpmLog, nginxErrorLog, haproxyLog, redisLog];
+
+const byFormat = new Map<string, LogFormatParser>(parsers.map((p) => [p.format, p]));
+
+export function getLogFormatParser(format: LogFormat): LogFormatParser | undefined {
+  return byFormat.get(format);
+}
+
+/** Formats of evidence-types.ts that no parser reads (empty unless a module is missing). */
+export function formatsWithoutParser(): LogFormat[] {
+  return logFormats.filter((f) => !byFormat.has(f));
+}
