@@ -25,11 +25,13 @@ test('a process group whose members are dead counts as gone, even when they ling
   }
 });
 
-test('a stopped (SIGSTOP) group is continued before it is stopped: it ends by the SIGTERM, not by the SIGKILL that follows the grace period', async () => {
+test('a stopped (SIGSTOP) group is continued before it is stopped: it ends by the SIGTERM, not by the SIGKILL that follows the grace period', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'psl-paused-'));
   try {
     const proc = spawnServer({ name: 'paused', command: 'sh', args: ['-c', 'sleep 60 & sleep 60 & wait'], runId: 'pause-test', pidsDir: dir, logFile: join(dir, 'log') });
-    for (let i = 0; i < 100 && !groupAlive(proc.pid); i++) await new Promise((r) => setTimeout(r, 10));
+    t.after(() => killGroupNow(proc.pid));
+    // The leader and both sleeps: paused earlier, a member still forking would be missing.
+    for (let i = 0; i < 300 && groupStates(proc.pid).length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     pauseProcess(proc);
     // The whole group is stopped (state T), as a hung node's PHP-FPM and nginx are.
     const states = () => groupStates(proc.pid);
@@ -63,6 +65,17 @@ test('pause and resume: a stopped group answers again after SIGCONT', async () =
 });
 
 /** The /proc state letter of every member of a process group. */
+/** After a failed assertion: the group must not outlive the test (a stopped child would hold the runner forever). */
+function killGroupNow(pgid: number): void {
+  for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
 function groupStates(pgid: number): string[] {
   return membersOfGroups([pgid]).map((p) => p.state);
 }

@@ -41,7 +41,7 @@ export const haproxyLog: LogFormatParser = {
       const m = stamp.exec(line);
       if (!m) return null;
       const ms = m[7] ? Math.floor(Number(m[7].slice(0, 3).padEnd(3, '0'))) : 0;
-      return zonedEpochMs({ year: +m[1]!, month: +m[2]! - 1, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms }, "UTC");
+      return zonedEpochMs({ year: +m[1]!, month: +m[2]! - 1, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms }, m[8]!);
     };
   },
 };

@@ -340,7 +340,13 @@ class LocalTopology implements StartedTopology {
   }
 
   logSources(): LogSource[] {
-    const file = (component: string, format: LogFormat, path: string): LogSource => ({ component, format, origin: path, read: () => readFile(path, 'utf8') });
+    // A log file is created by its first line (PHP's error log): none yet means nothing was logged.
+    const file = (component: string, format: LogFormat, path: string): LogSource => ({
+      component,
+      format,
+      origin: path,
+      read: () => readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error))),
+    });
     const { kind } = this.plan.balancer;
     return [
       ...this.nodeNames.flatMap((name) => [
