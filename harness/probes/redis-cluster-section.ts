@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CLUSTER_SLOTS } from '../redis-inspect/cluster-nodes.js';
 import { clusterEventTypes } from '../redis-inspect/cluster-tracker.js';
 import { storeCheckSectionSchema } from '../redis-inspect/store-check-section.js';
+import { sessionKeysShape } from './session-keys-shape.js';
 
 const count = z.number().int().nonnegative();
 const slot = z.number().int().min(0).max(CLUSTER_SLOTS - 1);
@@ -72,14 +73,7 @@ export const redisClusterSectionSchema = z.object({
   /** Slot ranges and their master when the load started. */
   slotsAtStart: z.array(z.object({ start: slot, end: slot, master: z.string() })),
   users: count,
-  /** Session keys on every master after the run (lock keys excluded). */
-  keys: count,
-  lockKeys: count,
-  ttlMinS: z.number().nullable(),
-  ttlMaxS: z.number().nullable(),
-  keysWithoutTtl: count,
-  /** session.gc_maxlifetime: the TTL every key should have. */
-  expectedTtlS: z.number().nonnegative(),
+  ...sessionKeysShape,
   ttlCheck: verdict,
   /** Median MEMORY USAGE over a sample of session keys. */
   bytesPerSession: z.number().nonnegative().nullable(),

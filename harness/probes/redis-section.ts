@@ -1,22 +1,15 @@
 /** result.redis: what the Redis probe saw (redis-probe.ts), the store check included. Zod only. */
 import { z } from 'zod';
 import { storeCheckSectionSchema } from '../redis-inspect/store-check-section.js';
+import { sessionKeysShape } from './session-keys-shape.js';
 
 const count = z.number().int().nonnegative();
 const verdict = z.object({ passed: z.boolean(), message: z.string() });
 
 export const redisSectionSchema = z.object({
-  /** Session keys in Redis after the run (the prefix's keys, lock keys excluded). */
-  keys: count,
+  ...sessionKeysShape,
   /** Users of the run (to compare with keys). */
   users: count,
-  /** phpredis lock keys still present (`<key>_LOCK`). */
-  lockKeys: count,
-  ttlMinS: z.number().nullable(),
-  ttlMaxS: z.number().nullable(),
-  keysWithoutTtl: count,
-  /** session.gc_maxlifetime: the TTL every key should have. */
-  expectedTtlS: z.number().nonnegative(),
   bytesPerSession: z.number().nonnegative().nullable(),
   /** Redis commands per second during the load (INFO commandstats before and after). */
   opsPerSec: z.number().nonnegative(),
