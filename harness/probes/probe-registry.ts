@@ -60,7 +60,10 @@ const connectionProbe: ProbeKind<'connections'> = {
     const warning = fastcgiReuseWarning(reuse.resolved, spec.phpChildren, scenario.workload.connections);
     if (warning) log(`warning: ${warning}`);
     return new ConnectionProbe(topology, reuse, {
-      intervalMs: providerName === 'docker' ? 5000 : 1000,
+      // Each local reading spawns `ss`: a fork of the harness's whole process that blocks its
+      // event loop (tens of ms here, over 100 ms on a loaded machine). Every 2 s keeps the
+      // stalls apart; sockets live on in TIME_WAIT for 60 s, so none is missed between readings.
+      intervalMs: providerName === 'docker' ? 5000 : 2000,
       otherRedisClients: started.includes('redis') ? 1 : 0,
     });
   },

@@ -20,7 +20,7 @@ import { createProbes } from '../probes/probe-registry.js';
 import type { Probe, ProbeSectionName, ProbeSections } from '../probes/probe.js';
 import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js';
 import { createLoadGenerator, type LoadGenerator } from '../workload/load-generator.js';
-import { plannedDurationMs } from '../workload/workload-plan.js';
+import { maxInFlightOf, plannedDurationMs } from '../workload/workload-plan.js';
 import { RunCollector } from '../results/run-collector.js';
 import { FaultSchedule } from '../faults/fault-schedule.js';
 import { findFault } from '../faults/fault-registry.js';
@@ -179,7 +179,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     workload.on('connError', (code) => guards.noteError(code));
     options.log(
       `load: ${w.users} users over ${w.connections} connections` +
-        `${w.rate ? `, open model at ${w.rate} req/s (at most ${w.maxInFlight ?? w.connections} in flight)` : w.stages ? `, open model ramping through ${w.stages.map((s) => `${s.target} req/s`).join(', ')}` : ''}` +
+        `${w.rate ? `, open model at ${w.rate} req/s (at most ${maxInFlightOf(w)} in flight)` : w.stages ? `, open model ramping through ${w.stages.map((s) => `${s.target} req/s`).join(', ')}` : ''}` +
         `${durationMs ? ` for ${(durationMs / 1000).toFixed(durationMs % 1000 ? 1 : 0)}s` : ''}${w.requests ? `, at most ${w.requests} requests` : ''}` +
         `${faults.length ? `; faults: ${faults.map((f) => `${f.type} ${f.target ?? ''} at ${f.at}`).join(', ')}` : ''}`,
     );

@@ -165,7 +165,7 @@ export const workloadSchema = z
       .optional(),
     /** Open model: req/s when the first stage begins (default: its target). */
     startRate: z.number().min(0).max(1_000_000).optional(),
-    /** Open model: requests in flight at most (k6's maxVUs); a start due beyond it is dropped. Default: connections. */
+    /** Open model: requests in flight at most (k6's maxVUs); a start due beyond it is dropped. Default: 4 x connections. */
     maxInFlight: z.number().int().min(1).max(100_000).optional(),
     /** A request that takes longer counts as an error (timeout). */
     timeout: boundedDuration(scenarioLimits.maxTimeoutMs).default('5s'),

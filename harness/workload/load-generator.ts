@@ -11,7 +11,7 @@ import type { JobSource } from './job-source.js';
 import type { WorkloadEvents } from './load-events.js';
 import { OpenWorkload } from './open-workload.js';
 import { ClosedWorkload } from './closed-workload.js';
-import { arrivalSchedule, connectionRamp, loadModel, plannedDurationMs } from './workload-plan.js';
+import { arrivalSchedule, connectionRamp, loadModel, maxInFlightOf, plannedDurationMs } from './workload-plan.js';
 import type { WorkloadSection } from '../results/result-schema.js';
 
 export interface LoadGenerator extends EventEmitter<WorkloadEvents> {
@@ -41,7 +41,7 @@ export function createLoadGenerator(input: LoadInput): LoadGenerator {
   const common = { baseUrl: input.baseUrl, pool: input.pool, jobs: input.jobs, timeoutMs, ...(input.signal ? { signal: input.signal } : {}) };
   const schedule = arrivalSchedule(w);
   if (loadModel(w) === 'open' && schedule) {
-    const maxInFlight = w.maxInFlight ?? w.connections;
+    const maxInFlight = maxInFlightOf(w);
     const open = new OpenWorkload({ ...common, schedule, connections: w.connections, maxInFlight, ...(w.requests !== undefined ? { requests: w.requests } : {}) });
     return Object.assign(open, {
       liveDropped: () => ({ dropped: open.stats.dropped }),

@@ -32,3 +32,13 @@ export function connectionRamp(w: Workload): Array<{ durationMs: number; target:
   if (loadModel(w) !== 'closed' || !w.stages) return null;
   return w.stages.map((s) => ({ durationMs: parseDuration(s.duration), target: s.target }));
 }
+
+/**
+ * Open model: requests in flight at most (k6's maxVUs). Default 4 x connections: a stall (a
+ * node killed, a failover) holds every connection for a moment, and the starts due meanwhile
+ * wait in the pool's queue — their latency from the intended start counts the wait — instead
+ * of being dropped at once (with = connections, a node kill dropped about 1% of the starts).
+ */
+export function maxInFlightOf(w: Pick<Workload, 'maxInFlight' | 'connections'>): number {
+  return w.maxInFlight ?? 4 * w.connections;
+}
