@@ -5,7 +5,7 @@
  */
 
 /** Which parser reads a log. */
-export const logFormats = ['php-error', 'php-fpm', 'nginx-error', 'haproxy', 'redis'] as const;
+export const logFormats = ['php-error', 'php-fpm', 'nginx-error', 'haproxy', 'redis', 'redis-latency'] as const;
 export type LogFormat = (typeof logFormats)[number];
 
 /** One log of one component of the run, read after the load (before the stack stops). */
@@ -28,6 +28,8 @@ export const evidenceKinds = [
   'redis-connection-failed',
   'redis-timeout',
   'redis-oom',
+  /** Redis's latency monitor recorded an event at least latency-monitor-threshold ms long. */
+  'redis-slow',
   'cluster-down',
   'cluster-failover',
   'upstream-connect-failed',

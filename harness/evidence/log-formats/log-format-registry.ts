@@ -6,8 +6,9 @@ import { nginxErrorLog } from './nginx-error-log.js';
 import { phpErrorLog } from './php-error-log.js';
 import { phpFpmLog } from './php-fpm-log.js';
 import { redisLog } from './redis-log.js';
+import { redisLatencyLog } from './redis-latency-log.js';
 
-const parsers: readonly LogFormatParser[] = [phpErrorLog, phpFpmLog, nginxErrorLog, haproxyLog, redisLog];
+const parsers: readonly LogFormatParser[] = [phpErrorLog, phpFpmLog, nginxErrorLog, haproxyLog, redisLog, redisLatencyLog];
 
 const byFormat = new Map<string, LogFormatParser>(parsers.map((p) => [p.format, p]));
 

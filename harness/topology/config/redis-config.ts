@@ -13,3 +13,14 @@ export function redisPersistenceArgs(persistence: RedisPersistence): string[] {
       return ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
   }
 }
+
+/**
+ * Redis's latency monitor keeps events at least this long (ms): a session command normally
+ * takes well under 1 ms, so what it records is a stall worth showing as evidence.
+ */
+export const REDIS_LATENCY_THRESHOLD_MS = 50;
+
+/** Every redis-server argument the plan decides: persistence, and the latency monitor on. */
+export function redisServerArgs(persistence: RedisPersistence): string[] {
+  return [...redisPersistenceArgs(persistence), '--latency-monitor-threshold', String(REDIS_LATENCY_THRESHOLD_MS)];
+}

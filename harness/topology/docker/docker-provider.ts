@@ -13,7 +13,7 @@ import type { EnvInfo } from '../../results/result-schema.js';
 import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { collectEnvInfo } from '../../results/env-info.js';
 import { HarnessError, ReadinessTimeoutError, RunAbortedError } from '../../errors.js';
-import { redisPersistenceArgs } from '../config/redis-config.js';
+import { redisServerArgs } from '../config/redis-config.js';
 import { freePorts } from '../free-port.js';
 import { NodeSlots } from '../node-slots.js';
 import { requireBalancer } from '../balancers/balancer-registry.js';
@@ -33,6 +33,7 @@ import { startHostToxiproxy, type HostToxiproxy } from './host-toxiproxy.js';
 import { CLUSTER_REDIS_PORT, DockerRedisCluster } from './docker-redis-cluster.js';
 import { containerFile, containerLog } from './docker-log-sources.js';
 import type { LogSource } from '../../evidence/evidence-types.js';
+import { redisLatencySource } from '../../evidence/redis-latency-source.js';
 
 const HTTP_PORT = 80;
 const REDIS_PORT = 6379;
@@ -201,7 +202,7 @@ class DockerTopology implements StartedTopology {
     const [hostPort] = await freePorts(1, '127.0.0.1');
     // Arguments after the image's entrypoint override its own (`--save '' --appendonly no`): the last one wins.
     const container = this.base('redis', 'redis', this.network!.ip(ADDR.redis), ['redis'])
-      .withCommand(redisPersistenceArgs(this.spec.redisPersistence ?? 'none'))
+      .withCommand(redisServerArgs(this.spec.redisPersistence ?? 'none'))
       .publishOnLoopback(REDIS_PORT, hostPort)
       .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'));
     this.redisContainer = await this.launch('redis', container);
@@ -387,8 +388,8 @@ class DockerTopology implements StartedTopology {
         containerFile(name, 'nginx-error', () => this.nodes.get(name), '/psl/run/error.log'),
       ]),
       containerLog('balancer', kind.binary === 'nginx' ? 'nginx-error' : 'haproxy', this.containerName('balancer')),
-      ...(this.redisContainer ? [containerLog('redis', 'redis', this.containerName('redis'))] : []),
-      ...(this.redisCluster?.nodes.map((n) => containerLog(n.name, 'redis', this.containerName(n.name))) ?? []),
+      ...(this.redisContainer && this.redis ? [containerLog('redis', 'redis', this.containerName('redis')), redisLatencySource('redis', this.redis)] : []),
+      ...(this.redisCluster?.nodes.flatMap((n) => [containerLog(n.name, 'redis', this.containerName(n.name)), redisLatencySource(n.name, n)]) ?? []),
     ];
   }
 

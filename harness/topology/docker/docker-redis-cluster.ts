@@ -9,7 +9,7 @@
  */
 import type { StartedTestContainer } from 'testcontainers';
 import { HarnessError } from '../../errors.js';
-import { redisPersistenceArgs } from '../config/redis-config.js';
+import { redisServerArgs } from '../config/redis-config.js';
 import { waitClusterHealthy, waitNodeRejoined } from '../redis-cluster-health.js';
 import type { RedisClusterNodeAddress, RedisClusterSettings, RedisPersistence, StartedRedisCluster } from '../topology-types.js';
 import { docker } from './docker-cli.js';
@@ -70,7 +70,7 @@ export class DockerRedisCluster implements StartedRedisCluster {
       // What clients are redirected to (MOVED, CLUSTER SLOTS), said explicitly rather than guessed from the bus.
       '--cluster-announce-ip', node.host,
       '--replica-serve-stale-data', 'yes',
-      ...redisPersistenceArgs(this.o.persistence),
+      ...redisServerArgs(this.o.persistence),
     ];
   }
 

@@ -6,11 +6,12 @@
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { LogFormat, LogSource } from '../../evidence/evidence-types.js';
+import { redisLatencySource } from '../../evidence/redis-latency-source.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Provider, ProxyNames, StartedTopology, TopologySpec } from '../topology-types.js';
-import { redisPersistenceArgs } from '../config/redis-config.js';
+import { redisServerArgs } from '../config/redis-config.js';
 import type { EnvInfo } from '../../results/result-schema.js';
 import type { BalancerRetry } from '../balancers/balancer-kind.js';
 import { collectEnvInfo } from '../../results/env-info.js';
@@ -150,7 +151,7 @@ class LocalTopology implements StartedTopology {
     const proc = await startRedisProcess({
       name: 'redis',
       command: this.bin.redisServer!,
-      args: [...redisPersistenceArgs(this.spec.redisPersistence ?? 'none'), '--dir', dir],
+      args: [...redisServerArgs(this.spec.redisPersistence ?? 'none'), '--dir', dir],
       host: HOST,
       port,
       runId: this.spec.runId,
@@ -356,8 +357,8 @@ class LocalTopology implements StartedTopology {
       ]),
       // nginx writes its error log (-e); HAProxy logs to stdout, which goes to its log file.
       file('balancer', kind.binary === 'nginx' ? 'nginx-error' : 'haproxy', join(this.run.path, 'balancer', kind.binary === 'nginx' ? 'error.log' : `${kind.name}.log`)),
-      ...(this.redis ? [file('redis', 'redis', join(this.run.path, 'redis', 'redis.log'))] : []),
-      ...(this.redisCluster?.nodes.map((n) => file(n.name, 'redis', join(this.run.path, n.name, 'redis.log'))) ?? []),
+      ...(this.redis ? [file('redis', 'redis', join(this.run.path, 'redis', 'redis.log')), redisLatencySource('redis', this.redis)] : []),
+      ...(this.redisCluster?.nodes.flatMap((n) => [file(n.name, 'redis', join(this.run.path, n.name, 'redis.log')), redisLatencySource(n.name, n)]) ?? []),
     ];
   }
 

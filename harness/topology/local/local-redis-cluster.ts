@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HarnessError } from '../../errors.js';
-import { redisPersistenceArgs } from '../config/redis-config.js';
+import { redisServerArgs } from '../config/redis-config.js';
 import { waitClusterHealthy, waitNodeRejoined } from '../redis-cluster-health.js';
 import type { RedisClusterNodeAddress, RedisClusterSettings, RedisPersistence, StartedRedisCluster } from '../topology-types.js';
 import { killProcess, stopProcess, type ManagedProcess } from './process-supervisor.js';
@@ -97,7 +97,7 @@ export class LocalRedisCluster implements StartedRedisCluster {
       '--cluster-require-full-coverage', s.requireFullCoverage ? 'yes' : 'no',
       // Replicas answer reads (failover=distribute sends reads to them) without READONLY errors.
       '--replica-serve-stale-data', 'yes',
-      ...redisPersistenceArgs(this.o.persistence),
+      ...redisServerArgs(this.o.persistence),
       '--dir', node.dir,
       ...(node.announcedPort !== node.port ? ['--cluster-announce-port', String(node.announcedPort), '--cluster-announce-bus-port', String(node.busPort)] : []),
       ...(this.o.partitionable
