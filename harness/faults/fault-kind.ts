@@ -22,6 +22,8 @@ export interface FaultContext {
   /** Client for the topology's Toxiproxy API (null when the topology runs without proxies). */
   toxiproxy: Toxiproxy | null;
   log: (message: string) => void;
+  /** A user's session id now (its cookie), null when it has none yet; absent where the runner keeps no users. */
+  sessionIdOf?: (userId: string) => string | null;
 }
 
 /** Counters a fault read about its own effect (name -> value). */

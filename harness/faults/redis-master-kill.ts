@@ -1,7 +1,8 @@
 /**
  * redis-master-kill: SIGKILL a Redis master. `target`: a node of the Redis Cluster (it must be
  * a master when the fault applies, else the apply fails and is recorded), or 'master' (the
- * default): the master serving slot 0 then — and with one Redis (redis strategies), that
+ * default): the master serving slot 0 then (with `user: 'u17'`: the one serving that user's
+ * session's slot then) — and with one Redis (redis strategies), that
  * Redis, which has no replica to take over: so one scenario compares both.
  * Cluster: after cluster-node-timeout its peers flag it FAIL and one of its replicas is
  * promoted; meanwhile phpredis 5.3.7's rediscluster handler fails session requests (for every
@@ -15,20 +16,26 @@ import { faultSchema } from '../scenario/scenario-schema.js';
 import { HarnessError } from '../errors.js';
 import type { FaultContext, FaultKind, FaultTopology } from './fault-kind.js';
 import { clusterMasterTargetCheck } from './fault-targets.js';
-import { chooseMaster, readClusterRoles, requireCluster } from './cluster-roles.js';
+import { chooseMaster, readClusterRoles, requireCluster, sessionSlotOf } from './cluster-roles.js';
 
-const schema = faultSchema.extend({ type: z.literal('redis-master-kill'), target: z.string().default('master') });
+const schema = faultSchema.extend({
+  type: z.literal('redis-master-kill'),
+  target: z.string().default('master'),
+  /** A user (u1, u2, ...): the master serving its session's slot when the fault applies (target 'master'). */
+  user: z.string().regex(/^u\d+$/, 'a user id like u17').optional(),
+});
 type Spec = z.output<typeof schema>;
 
-function checkTarget(spec: { target?: string }, topology: FaultTopology): string | null {
+function checkTarget(spec: { target?: string; user?: string }, topology: FaultTopology): string | null {
+  if (spec.user !== undefined && (spec.target !== 'master' || !topology.redisClusterNodes)) return `user ${spec.user} picks a Redis Cluster master: use it with target "master" and a rediscluster strategy`;
   if (topology.hasRedis) return spec.target === 'master' ? null : `target "${spec.target ?? ''}" must be "master" (with one Redis, the Redis itself)`;
   return clusterMasterTargetCheck(spec, topology);
 }
 
 /** Kills the master named by the target (or the one serving slot 0); returns its name. */
-async function killMaster(ctx: FaultContext, target: string): Promise<string> {
+async function killMaster(ctx: FaultContext, target: string, user: string | undefined): Promise<string> {
   const roles = await readClusterRoles(requireCluster(ctx.topology));
-  const chosen = chooseMaster(roles, target);
+  const chosen = chooseMaster(roles, target, user ? sessionSlotOf(ctx, user) : undefined);
   const replicas = roles.filter((r) => r.master === chosen.name).map((r) => r.name);
   await ctx.topology.redisCluster!.killRedisNode(chosen.name);
   ctx.log(`killed Redis master ${chosen.name} (SIGKILL; ${chosen.slots} slots; replicas: ${replicas.join(', ') || 'none'})`);
@@ -50,7 +57,7 @@ export const redisMasterKillFault: FaultKind<Spec> = {
   checkTarget,
   async apply(ctx, spec) {
     if (ctx.topology.redisCluster) {
-      killed.set(spec, await killMaster(ctx, spec.target));
+      killed.set(spec, await killMaster(ctx, spec.target, spec.user));
       return;
     }
     if (!ctx.topology.redis || !ctx.topology.stopRedis) throw new HarnessError(`this topology (${ctx.topology.provider} provider) has no Redis to kill`);

@@ -17,10 +17,15 @@ import { HarnessError } from '../errors.js';
 import { withRedis } from '../redis-inspect/redis-connection.js';
 import type { FaultKind } from './fault-kind.js';
 import { clusterMasterTargetCheck } from './fault-targets.js';
-import { chooseMaster, readClusterRoles, requireCluster } from './cluster-roles.js';
+import { chooseMaster, readClusterRoles, requireCluster, sessionSlotOf } from './cluster-roles.js';
 import type { RedisClusterNodeAddress } from '../topology/topology-types.js';
 
-const schema = faultSchema.extend({ type: z.literal('redis-master-partition'), target: z.string().default('master') });
+const schema = faultSchema.extend({
+  type: z.literal('redis-master-partition'),
+  target: z.string().default('master'),
+  /** A user (u1, u2, ...): the master serving its session's slot when the fault applies (target 'master'). */
+  user: z.string().regex(/^u\d+$/, 'a user id like u17').optional(),
+});
 type Spec = z.output<typeof schema>;
 
 /** Session writes (SET/SETEX) a node carried out, from INFO commandstats (rejected and failed calls excluded). */
@@ -48,12 +53,13 @@ export const redisMasterPartitionFault: FaultKind<Spec> = {
   defaultTarget: 'master',
   // A partition left in place would keep the cluster split through the final reads.
   healAtTeardown: true,
-  checkTarget: clusterMasterTargetCheck,
+  checkTarget: (spec, topology) =>
+    spec.user !== undefined && spec.target !== 'master' ? `user ${spec.user} picks the master: use it with target "master"` : clusterMasterTargetCheck(spec, topology),
   async apply(ctx, spec) {
     const cluster = requireCluster(ctx.topology);
     if (!cluster.partitionable) throw new HarnessError('this Redis Cluster runs without its link relay: it cannot be partitioned');
     const roles = await readClusterRoles(cluster);
-    const chosen = chooseMaster(roles, spec.target);
+    const chosen = chooseMaster(roles, spec.target, spec.user ? sessionSlotOf(ctx, spec.user) : undefined);
     const node = cluster.nodes.find((n) => n.name === chosen.name)!;
     const writesBefore = await writesDone(node);
     cluster.partitionNodes([chosen.name]);

@@ -12,6 +12,7 @@ import type { Probe, ProbeContext, ProbeKind, ProbeSectionName } from './probe.j
 import { RedisClusterProbe } from './redis-cluster-probe.js';
 import { redisClusterSectionSchema } from './redis-cluster-section.js';
 import { RedisProbe } from './redis-probe.js';
+import { clusterSessionPrefix } from '../redis-inspect/cluster-inspection.js';
 import { EvidenceProbe } from '../evidence/evidence-probe.js';
 import { evidenceSectionSchema } from '../evidence/evidence-section.js';
 import { redisSectionSchema } from './redis-section.js';
@@ -38,13 +39,11 @@ const redisClusterProbe: ProbeKind<'redisCluster'> = {
   create: ({ topology, scenario, log }) => {
     if (!topology.redisCluster) return null;
     const ini = scenario.topology.phpIni;
-    // A save_path given in the scenario may name its own key prefix (phpredis reads it as a query string).
-    const prefix = ini['session.save_path'] ? new URLSearchParams(ini['session.save_path']).get('prefix') : null;
     return new RedisClusterProbe(topology.redisCluster, {
       expectedTtlS: Number(ini['session.gc_maxlifetime'] ?? 1440),
       serializer: scenario.topology.serializer,
       cookieName: ini['session.name'] ?? 'PHPSESSID',
-      ...(prefix ? { prefix } : {}),
+      prefix: clusterSessionPrefix(ini),
       compareVisitCount: scenario.workload.mode !== 'bursts',
       log,
     });

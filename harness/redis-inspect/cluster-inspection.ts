@@ -14,6 +14,12 @@ import { globEscape, judgeTtls, scanKeys, type TtlCheck } from './session-inspec
 
 /** phpredis's default prefix for the rediscluster session handler. */
 export const DEFAULT_CLUSTER_SESSION_PREFIX = 'PHPREDIS_CLUSTER_SESSION:';
+
+/** The cluster session key prefix of a run: a `prefix=` in a scenario's session.save_path (phpredis reads it as a query string), else phpredis's default. */
+export function clusterSessionPrefix(phpIni: Readonly<Record<string, string>>): string {
+  const savePath = phpIni['session.save_path'];
+  return (savePath ? new URLSearchParams(savePath).get('prefix') : null) ?? DEFAULT_CLUSTER_SESSION_PREFIX;
+}
 const LOCK_SUFFIX = '_LOCK';
 const BATCH = 1000;
 

@@ -142,7 +142,9 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     for (const probe of probes) await probe.start();
     const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
     const started = topology;
-    schedule = new FaultSchedule(faults, { topology: started, toxiproxy, log: (m) => options.log(`fault: ${m}`) }, durationMs);
+    const cookieName = scenario.topology.phpIni['session.name'] ?? 'PHPSESSID';
+    const sessionIdOf = (userId: string) => pool.users.find((u) => u.id === userId)?.cookies.get(cookieName) ?? null;
+    schedule = new FaultSchedule(faults, { topology: started, toxiproxy, log: (m) => options.log(`fault: ${m}`), sessionIdOf }, durationMs);
     const workload = createLoadGenerator({
       workload: w,
       baseUrl: topology.baseUrl,

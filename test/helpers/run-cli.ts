@@ -71,7 +71,11 @@ export function serverPids(): Set<number> {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (serverNames.test(comm) && readlinkSync(`/proc/${entry}/ns/pid`) === ownNamespace) out.add(Number(entry));
+      if (!serverNames.test(comm) || readlinkSync(`/proc/${entry}/ns/pid`) !== ownNamespace) continue;
+      // A zombie is dead (a killed worker its killed master never reaped, waiting for PID 1): not running.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      out.add(Number(entry));
     } catch {
       /* gone */
     }

@@ -41,9 +41,9 @@ const faultAttributes: Record<string, string[]> = {
   'node-hang': [],
   'redis-hang': [],
   'redis-memory-pressure': ['share', 'policy'],
-  'redis-master-kill': [],
+  'redis-master-kill': ['user'],
   'redis-manual-failover': ['mode'],
-  'redis-master-partition': [],
+  'redis-master-partition': ['user'],
 };
 const genericFaultFields = ['type', 'target', 'at', 'duration', 'restoreAt'];
 

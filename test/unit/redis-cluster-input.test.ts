@@ -124,3 +124,27 @@ test('the plan gives every node the rediscluster handler with every cluster node
   }
   assert.throws(() => planTopology(spec, { ...site, redisCluster: null }), /needs a Redis Cluster/);
 });
+
+test('a cluster fault aimed at a user: the master serving that user session slot; refused without target master or a cluster', async () => {
+  const { chooseMaster, sessionSlotOf } = await import('../../harness/faults/cluster-roles.js');
+  const roles = [
+    { name: 'redis-1', role: 'master' as const, master: null, failing: false, slots: 5461, servesSlotZero: true, ranges: [[0, 5460] as const] },
+    { name: 'redis-2', role: 'master' as const, master: null, failing: false, slots: 5462, servesSlotZero: false, ranges: [[5461, 10922] as const] },
+    { name: 'redis-3', role: 'master' as const, master: null, failing: false, slots: 5461, servesSlotZero: false, ranges: [[10923, 16383] as const] },
+    { name: 'redis-4', role: 'replica' as const, master: 'redis-1', failing: false, slots: 0, servesSlotZero: false, ranges: [] },
+  ];
+  const ctx = {
+    topology: { spec: { phpIni: {} } },
+    sessionIdOf: (user: string) => (user === 'u1' ? 'abcdefabcdefabcdefabcdefabcdef12' : null),
+  } as unknown as Parameters<typeof sessionSlotOf>[0];
+  // CLUSTER KEYSLOT PHPREDIS_CLUSTER_SESSION:abcdefabcdefabcdefabcdefabcdef12 = 12653 (redis-3's).
+  assert.equal(sessionSlotOf(ctx, 'u1'), 12653);
+  assert.equal(chooseMaster(roles, 'master', 12653).name, 'redis-3');
+  assert.equal(chooseMaster(roles, 'master').name, 'redis-1');
+  assert.throws(() => sessionSlotOf(ctx, 'u2'), /u2 has no session yet/);
+  assert.throws(() => chooseMaster(roles.filter((r) => r.name !== 'redis-3'), 'master', 12653), /master of slot 12653 is not a working master/);
+  assert.doesNotThrow(() => validateScenario(scenario({}, [{ type: 'redis-master-kill', target: 'master', user: 'u3', at: '1s' }])));
+  assertProblem(problemsOf(scenario({}, [{ type: 'redis-master-kill', target: 'redis-2', user: 'u3', at: '1s' }])), 'faults[0].target', /use it with target "master"/);
+  assertProblem(problemsOf(scenario({ strategy: 'redis' }, [{ type: 'redis-master-kill', user: 'u3', at: '1s' }])), 'faults[0].target', /a rediscluster strategy/);
+  assertProblem(problemsOf(scenario({}, [{ type: 'redis-master-partition', user: 'bob', at: '1s' }])), 'faults[0].user', /a user id like u17/);
+});
