@@ -14,6 +14,8 @@ import type { RequestRecord } from '../workload/load-events.js';
 import type { EvidenceSection } from './evidence-section.js';
 import type { EvidenceEvent, LogSource } from './evidence-types.js';
 import { parseLog } from './parse-log.js';
+import type { RedisInfoSampler } from './redis-info-sampler.js';
+import { AnswerWarnings } from './answer-warnings.js';
 import { evidenceWindows, kindTotals, lostUserEvidence, onRunAxis, perSecond, topKinds, type LostUserTrace } from './tie-evidence.js';
 
 /** A log larger than this is read from its end (a runaway log must not take the harness's memory). */
@@ -31,10 +33,13 @@ export class EvidenceProbe implements Probe<'evidence'> {
   private loadStartEpochMs = 0;
   private readonly badSeconds = new Map<number, number>();
   private readonly users = new Map<number, UserTrack>();
+  private readonly warnings = new AnswerWarnings();
 
   constructor(
     private readonly sources: () => LogSource[],
     private readonly log: (message: string) => void,
+    /** Redis's INFO counters, sampled while the load runs (one per Redis or cluster node). */
+    private readonly infoSamplers: readonly RedisInfoSampler[] = [],
   ) {}
 
   async start(): Promise<void> {}
@@ -42,9 +47,11 @@ export class EvidenceProbe implements Probe<'evidence'> {
   onLoadStart(startedAt: number): void {
     // The logs carry wall-clock times; the run counts from performance.now().
     this.loadStartEpochMs = Date.now() - (performance.now() - startedAt);
+    for (const sampler of this.infoSamplers) sampler.start();
   }
 
   onRecord(r: RequestRecord): void {
+    if (r.check.warnings) this.warnings.add(r.userIndex, r.t, r.check.node ?? null, r.check.warnings);
     let track = this.users.get(r.userIndex);
     if (!track) this.users.set(r.userIndex, (track = { firstBadMs: null, nodes: new Set() }));
     if (r.check.node) track.nodes.add(r.check.node);
@@ -54,12 +61,14 @@ export class EvidenceProbe implements Probe<'evidence'> {
     track.firstBadMs ??= r.t;
   }
 
-  async onLoadEnd(): Promise<void> {}
+  async onLoadEnd(): Promise<void> {
+    await Promise.all(this.infoSamplers.map((s) => s.stop()));
+  }
 
   async finish(end: ProbeEnd): Promise<EvidenceSection | null> {
     if (end.aborted) return null;
     this.log("reading the components' logs (root-cause evidence)");
-    const sources = this.sources();
+    const sources = [...this.sources(), ...this.infoSamplers];
     const parsed = await Promise.all(
       sources.map(async (source) => {
         try {
@@ -76,13 +85,13 @@ export class EvidenceProbe implements Probe<'evidence'> {
     const endMs = Date.now() - this.loadStartEpochMs + 1000;
     const fromMs = -BEFORE_LOAD_MS;
     const events = onRunAxis(parsed.flatMap((p) => p.events), this.loadStartEpochMs).filter((e) => e.t >= fromMs && e.t <= endMs);
-    const lost: LostUserTrace[] = end.users.flatMap((u, i) => {
-      if (userVerdict(u) !== 'lost') return [];
+    const lostIndexes = end.users.flatMap((u, i) => (userVerdict(u) === 'lost' ? [i] : []));
+    const lost: LostUserTrace[] = lostIndexes.map((i) => {
       const track = this.users.get(i);
-      return [{ user: u.id, lostAtMs: track?.firstBadMs ?? null, nodes: [...(track?.nodes ?? [])].sort() }];
+      return { user: end.users[i]!.id, lostAtMs: track?.firstBadMs ?? null, nodes: [...(track?.nodes ?? [])].sort() };
     });
     const section: EvidenceSection = {
-      clock: `every component logs with this host's clock (no offset to correct); times are at each log's resolution (PHP and nginx: 1 s; Redis: 1 ms), so an event may show up to ${resolutionMs / 1000} s early`,
+      clock: `every component logs with this host's clock (no offset to correct; stamps without a zone are read in the zone each source runs in: this host's, UTC in containers); times are at each log's resolution (PHP and nginx error logs: 1 s; Redis, HAProxy, nginx access: 1 ms; INFO samples: 1 s), so an event may show up to ${resolutionMs / 1000} s early`,
       resolutionMs,
       sources: parsed.map((p) => ({
         component: p.source.component,
@@ -97,12 +106,19 @@ export class EvidenceProbe implements Probe<'evidence'> {
       overall: topKinds(events, 0, Infinity),
       perSecond: perSecond(events, fromMs, Infinity),
       windows: evidenceWindows(events, this.badSeconds, resolutionMs),
-      lostUsers: lostUserEvidence(events, lost),
+      // Its own answers' warnings too: the most direct evidence of why it was lost.
+      lostUsers: lostUserEvidence(events, lost).map((u, i) => {
+        const own = this.warnings.ofUser(lostIndexes[i]!);
+        return own.length ? { ...u, answerWarnings: own } : u;
+      }),
+      answers: this.warnings.summary(),
     };
     const top = section.overall.filter((k) => k.kind !== 'other').slice(0, 3).map((k) => `${k.kind} ${k.count}`);
     this.log(`evidence: ${events.length} log events from ${parsed.filter((p) => p.status === 'read').length} of ${sources.length} logs${top.length ? ` (${top.join(', ')})` : ''}`);
     return section;
   }
 
-  close(): void {}
+  close(): void {
+    for (const sampler of this.infoSamplers) void sampler.stop();
+  }
 }

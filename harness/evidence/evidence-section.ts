@@ -59,7 +59,20 @@ export const evidenceSectionSchema = z.object({
       /** Nodes that answered it. */
       nodes: z.array(z.string()),
       events: z.array(evidenceExampleSchema).max(10),
+      /** The PHP warnings its own answers carried (its first ones; component = the node that answered). */
+      answerWarnings: z.array(evidenceExampleSchema).max(3).optional(),
     }),
   ),
+  /**
+   * The PHP warnings the answers carried in their JSON, by kind (the same rules as PHP's error
+   * log). Apart from `kinds`: with log_errors on, each is in the error log too.
+   */
+  answers: z
+    .object({
+      answersWithWarnings: count,
+      kinds: z.record(kind, count),
+      top: z.array(z.object({ kind, count, examples: z.array(evidenceExampleSchema).max(3) })).max(5),
+    })
+    .optional(),
 });
 export type EvidenceSection = z.infer<typeof evidenceSectionSchema>;

@@ -10,10 +10,10 @@ import { getLogFormatParser } from './log-formats/log-format-registry.js';
 
 export const MAX_LINE_CHARS = 500;
 
-export function parseLog(source: { component: string; format: LogFormat }, text: string): ParsedLog {
+export function parseLog(source: { component: string; format: LogFormat; zone?: string }, text: string): ParsedLog {
   const parser = getLogFormatParser(source.format);
   if (!parser) throw new HarnessError(`no parser for log format "${source.format}" (component ${source.component})`);
-  const timeOf = parser.timeReader();
+  const timeOf = parser.timeReader(source.zone);
   const events: EvidenceEvent[] = [];
   let untimed = 0;
   let last: EvidenceEvent | undefined;
@@ -29,6 +29,8 @@ export function parseLog(source: { component: string; format: LogFormat }, text:
     const atMs = line === '' ? null : timeOf(line);
     if (atMs !== null) {
       last = { atMs, component: source.component, format: source.format, kind: kindOf(parser.rules, line), line };
+      const count = parser.countOf?.(line);
+      if (count !== undefined && count !== 1) last.count = count;
       events.push(last);
     } else if (last && line !== '' && parser.continuesEntry?.(raw)) {
       // Part of the entry above (a stack trace): kept with it, as long as it fits.

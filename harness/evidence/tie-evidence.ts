@@ -27,6 +27,9 @@ export function onRunAxis(events: readonly EvidenceEvent[], loadStartEpochMs: nu
   return events.map((e) => ({ ...e, t: e.atMs - loadStartEpochMs })).sort((a, b) => a.t - b.t);
 }
 
+/** Occurrences an event stands for (an INFO delta stands for its growth). */
+export const weight = (e: EvidenceEvent): number => e.count ?? 1;
+
 export function example(e: TimedEvent): EvidenceExample {
   return { t: Math.round(e.t), component: e.component, kind: e.kind, line: e.line };
 }
@@ -34,7 +37,7 @@ export function example(e: TimedEvent): EvidenceExample {
 /** Counts per kind over events within [fromMs, toMs). */
 export function kindTotals(events: readonly TimedEvent[], fromMs = -Infinity, toMs = Infinity): Partial<Record<EvidenceKind, number>> {
   const out: Partial<Record<EvidenceKind, number>> = {};
-  for (const e of events) if (e.t >= fromMs && e.t < toMs) out[e.kind] = (out[e.kind] ?? 0) + 1;
+  for (const e of events) if (e.t >= fromMs && e.t < toMs) out[e.kind] = (out[e.kind] ?? 0) + weight(e);
   return out;
 }
 
@@ -45,7 +48,7 @@ export function perSecond(events: readonly TimedEvent[], fromMs: number, toMs: n
     if (e.t < fromMs || e.t >= toMs) continue;
     const t = Math.floor(e.t / 1000);
     const counts = bySecond.get(t) ?? {};
-    counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+    counts[e.kind] = (counts[e.kind] ?? 0) + weight(e);
     bySecond.set(t, counts);
   }
   return [...bySecond].sort(([a], [b]) => a - b).map(([t, counts]) => ({ t, counts }));
@@ -63,10 +66,12 @@ export function topKinds(events: readonly TimedEvent[], fromMs: number, toMs: nu
     list.push(e);
     byKind.set(e.kind, list);
   }
+  const total = (list: readonly TimedEvent[]) => list.reduce((sum, e) => sum + weight(e), 0);
   return [...byKind]
-    .sort(([ka, a], [kb, b]) => Number(ka === 'other') - Number(kb === 'other') || b.length - a.length)
+    .map(([kind, list]) => ({ kind, list, count: total(list) }))
+    .sort((a, b) => Number(a.kind === 'other') - Number(b.kind === 'other') || b.count - a.count)
     .slice(0, MAX_TOP_KINDS)
-    .map(([kind, list]) => ({ kind, count: list.length, examples: list.slice(0, MAX_EXAMPLES).map(example) }));
+    .map(({ kind, list, count }) => ({ kind, count, examples: list.slice(0, MAX_EXAMPLES).map(example) }));
 }
 
 /** Runs of seconds with answers that were not ok (a one-second gap joins two runs), as [fromMs, toMs). */

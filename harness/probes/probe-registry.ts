@@ -15,6 +15,8 @@ import { RedisProbe } from './redis-probe.js';
 import { clusterSessionPrefix } from '../redis-inspect/cluster-inspection.js';
 import { EvidenceProbe } from '../evidence/evidence-probe.js';
 import { evidenceSectionSchema } from '../evidence/evidence-section.js';
+import { RedisInfoSampler } from '../evidence/redis-info-sampler.js';
+import { redisComponentsOf } from '../topology/planned-log-sources.js';
 import { redisSectionSchema } from './redis-section.js';
 
 const redisProbe: ProbeKind<'redis'> = {
@@ -63,7 +65,8 @@ const connectionProbe: ProbeKind<'connections'> = {
       // event loop (tens of ms here, over 100 ms on a loaded machine). Every 2 s keeps the
       // stalls apart; sockets live on in TIME_WAIT for 60 s, so none is missed between readings.
       intervalMs: providerName === 'docker' ? 5000 : 2000,
-      otherRedisClients: started.includes('redis') ? 1 : 0,
+      // The Redis probe's client and the evidence probe's INFO sampler reconnect after a restart.
+      otherRedisClients: (started.includes('redis') ? 1 : 0) + (topology.logSources && topology.redis ? 1 : 0),
     });
   },
 };
@@ -78,7 +81,11 @@ const concurrencyProbe: ProbeKind<'concurrency'> = {
 const evidenceProbe: ProbeKind<'evidence'> = {
   section: 'evidence',
   schema: evidenceSectionSchema,
-  create: ({ topology, log }) => (topology.logSources ? new EvidenceProbe(() => topology.logSources!(), log) : null),
+  create: ({ topology, log }) => {
+    if (!topology.logSources) return null;
+    const samplers = redisComponentsOf(topology).map((r) => new RedisInfoSampler(r.component, r.address));
+    return new EvidenceProbe(() => topology.logSources!(), log, samplers);
+  },
 };
 
 export const probeKinds = [redisProbe, redisClusterProbe, connectionProbe, concurrencyProbe, evidenceProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];

@@ -3,7 +3,7 @@
  * ready-check INFO and no CLIENT SETINFO, so the inspector adds as few commands as
  * possible to the server it measures. A caller's own client is used as is, never closed.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { HarnessError } from '../errors.js';
 
 export interface RedisAddress {
@@ -17,7 +17,7 @@ export class RedisInspectError extends HarnessError {
 }
 
 /** A short-lived inspection client: no retries, no ready check, no CLIENT SETINFO; connect() it yourself. */
-export function inspectionClient(target: RedisAddress): Redis {
+export function inspectionClient(target: RedisAddress, overrides: Partial<RedisOptions> = {}): Redis {
   return new Redis({
     host: target.host,
     port: target.port,
@@ -29,6 +29,7 @@ export function inspectionClient(target: RedisAddress): Redis {
     connectTimeout: 3000,
     commandTimeout: 10_000,
     retryStrategy: () => null,
+    ...overrides,
   });
 }
 

@@ -77,8 +77,16 @@ function lostUsersHtml(s: EvidenceSection, lost: number): string {
     u.lostAtMs === null ? 'at the final read' : fmtT(u.lostAtMs),
     u.nodes.join(', ') || '—',
     u.events.length ? linesBlock(u.events.slice(0, EVENTS_PER_USER), true) : { value: 'no log event around its loss', cls: 'muted' },
+    u.answerWarnings?.length ? linesBlock(u.answerWarnings, true) : { value: 'none', cls: 'muted' },
   ]);
-  return table(['user', 'lost at', 'nodes', 'events around the loss'], rows, { cls: 'compact', rowHeaders: true }) + more(s.lostUsers.length - shown.length + unlisted, 'lost users');
+  return table(['user', 'lost at', 'nodes', 'events around the loss', 'warnings its own answers carried'], rows, { cls: 'compact', rowHeaders: true }) + more(s.lostUsers.length - shown.length + unlisted, 'lost users');
+}
+
+/** The warnings the answers carried in their JSON (apart from the log counts: each is in PHP's error log too). */
+function answersHtml(s: EvidenceSection): string {
+  if (!s.answers) return '';
+  const head = `<h4>warnings the answers carried</h4><p class="kv">${fmtInt(s.answers.answersWithWarnings)} answer(s) carried PHP warnings in their JSON (the same warnings are in PHP's error log: not added to the counts above)</p>`;
+  return head + (s.answers.top.length ? topTable(s.answers.top, '') : '');
 }
 
 function sourcesTable(s: EvidenceSection): string {
@@ -104,6 +112,7 @@ export function evidenceHtml(s: EvidenceSection, lost: number): string {
     kindsLine(s) +
     `<h4>the whole load: the most frequent kinds</h4>${topTable(s.overall, 'no log event during the load')}` +
     `<h4>anomaly windows: the kinds seen then</h4>${windowsHtml(s)}` +
+    answersHtml(s) +
     `<h4>lost users</h4>${lostUsersHtml(s, lost)}` +
     `<h4>log sources</h4>${sourcesTable(s)}`
   );

@@ -17,6 +17,10 @@ export function evidenceLines(r: RunResult): string[] {
   const lines = [
     `  evidence   ${kinds.length ? kinds.join(' · ') : 'no known kind of event'} (${read} of ${e.sources.length} logs with lines${missing.length ? `; unreadable: ${missing.join(', ')}` : ''})`,
   ];
+  if (e.answers && e.answers.answersWithWarnings > 0) {
+    const top = e.answers.top.slice(0, 3).map((k) => `${k.kind} ${k.count}`);
+    lines.push(`  warnings   ${e.answers.answersWithWarnings} answers carried PHP warnings: ${top.join(' · ')} (also in PHP's error log)`);
+  }
   // The first two windows of trouble, each with its leading kind and one line.
   const windows = e.windows.filter((w) => w.reason === 'anomalies' && w.top.length > 0).slice(0, 2);
   for (const w of windows) {

@@ -48,6 +48,27 @@ test('redis-outage: the nodes\' PHP logs name session-read-failed inside the fau
   // Counted on the timeline's axis, inside the fault window (at the logs' 1 s resolution).
   const inside = r.evidence.perSecond.filter((p) => p.t >= Math.floor(f.startMs / 1000) - 1 && p.t <= Math.ceil(f.endMs / 1000)).reduce((n, p) => n + (p.counts['session-read-failed'] ?? 0), 0);
   assert.ok(inside > 0 && inside === r.evidence.kinds['session-read-failed'], `session-read-failed: ${inside} inside the window, ${r.evidence.kinds['session-read-failed']} in all`);
+  // The answers said it too, in their JSON, apart from the log counts.
+  const answers = r.evidence.answers;
+  assert.ok(answers && answers.answersWithWarnings > 0, `answers: ${JSON.stringify(answers)}`);
+  assert.ok((answers.kinds['session-read-failed'] ?? 0) > 0, `answer warnings: ${JSON.stringify(answers.kinds)}`);
+  assert.ok(answers.top[0]!.examples.every((x) => x.component.startsWith('node-') && x.t >= f.startMs - 1000), JSON.stringify(answers.top[0]));
+});
+
+test('redis-eviction: Redis\'s INFO counters name the evicted keys and the OOM refusals, the balancer\'s access log the failed requests', { timeout: 180_000 }, async () => {
+  const { result: r } = await runScenarioCli('redis-eviction', ['--duration', '10s']);
+  assert.ok(r.evidence, 'no evidence section');
+  everySourceListed(r, ['node-1', 'balancer', 'redis']);
+  const info = r.evidence.sources.find((s) => s.format === 'redis-info');
+  assert.equal(info?.status, 'read', JSON.stringify(r.evidence.sources));
+  const evicted = r.evidence.kinds['redis-evicted'] ?? 0;
+  // Counted as Redis counted them: never more than Redis's own total at the end of the run.
+  assert.ok(evicted > 0 && evicted <= (r.redis?.evictedKeys ?? Infinity), `redis-evicted ${evicted}, result.redis evictedKeys ${r.redis?.evictedKeys}`);
+  assert.ok((r.evidence.kinds['redis-oom'] ?? 0) > 0, JSON.stringify(r.evidence.kinds));
+  const failed = r.evidence.overall.find((k) => k.kind === 'request-failed');
+  assert.ok(failed && failed.examples.every((x) => x.component === 'balancer' && / status=5\d\d /.test(x.line)), JSON.stringify(r.evidence.overall.map((k) => k.kind)));
+  const named = new Set(r.evidence.windows.flatMap((w) => w.top.map((k) => k.kind)));
+  assert.ok(named.has('redis-evicted') || named.has('redis-oom'), `windows name ${[...named].join(', ')}`);
 });
 
 test('affinity-failover: the balancer\'s logs name its failed connections to the killed node', { timeout: 180_000 }, async () => {

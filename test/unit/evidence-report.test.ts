@@ -71,7 +71,10 @@ test('evidence card: clock, windows with kinds and escaped example lines, lost u
   assert.equal([...html.matchAll(/<script/gi)].length, 3, 'no injected script element');
   // Lost users: when, where, the events around it; the unlisted ones counted.
   assert.match(card, /<tr><th>u-0017<\/th><td>20.4 s<\/td><td>node-2, node-1<\/td><td><pre class="code">  20.0 s  node-1  \[session-read-failed\]  &lt;script&gt;/);
-  assert.match(card, /<tr><th>u-0042<\/th><td>at the final read<\/td><td>node-2<\/td><td class="muted">no log event around its loss<\/td><\/tr>/);
+  assert.match(card, /<tr><th>u-0042<\/th><td>at the final read<\/td><td>node-2<\/td><td class="muted">no log event around its loss<\/td><td class="muted">none<\/td><\/tr>/);
+  // Its own answers' warnings, and the answers' warnings apart from the log counts.
+  assert.match(card, /<pre class="code">  20.4 s  node-1  \[session-read-failed\]  session_start\(\): Failed to read session data: redis \(path: tcp:\/\/redis:6379\)<\/pre><\/td><\/tr>/);
+  assert.match(card, /<h4>warnings the answers carried<\/h4><p class="kv">12 answer\(s\) carried PHP warnings in their JSON/);
   assert.match(card, new RegExp(`… ${affinity.sessions.lost - 2} more lost users not shown`));
   // Sources: a component without logs is visible as such, errors escaped.
   assert.match(card, /<tr><th>node-3<\/th><td class="txt">nginx-error<\/td><td class="txt">\/var\/log\/nginx\/error.log<\/td><td class="txt bad">unreadable<\/td><td>0<\/td><td>0<\/td><td class="txt">ENOENT: &lt;no such file&gt;<\/td><\/tr>/);

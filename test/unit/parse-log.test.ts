@@ -1,6 +1,8 @@
 // The fixtures under test/fixtures/logs/ are real lines of this machine's servers (PHP 8.2 +
 // phpredis 5.3.7, php-fpm 8.2, nginx, HAProxy 2.6, redis 7.0.15), captured from scenario runs
-// and a few by hand (a killed php-fpm child, a full pool, a manual BGSAVE), written in UTC.
+// and a few by hand (a killed php-fpm child, a full pool, a manual BGSAVE), written in UTC on
+// 2026-12-05 and 2026-12-06 (nginx-access and redis-info: a node kill, a redis-eviction run,
+// the balancer's config in front of dead nodes, a Redis pushed to OOM, maxclients and a restart).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -40,6 +42,8 @@ const expectedKinds: Record<LogFormat, EvidenceKind[]> = {
   haproxy: ['server-down', 'server-up', 'no-live-upstream', 'upstream-connect-failed', 'other'],
   redis: ['redis-restart', 'redis-oom', 'cluster-down', 'cluster-failover', 'redis-persistence', 'redis-connection-failed', 'other'],
   'redis-latency': ['redis-slow'],
+  'nginx-access': ['request-retried', 'request-failed', 'no-live-upstream'],
+  'redis-info': ['redis-evicted', 'redis-connection-rejected', 'redis-oom', 'redis-restart'],
 };
 
 test('every log format has a parser', () => {
@@ -57,7 +61,7 @@ for (const format of logFormats) {
       assert.ok(e.line.length <= MAX_LINE_CHARS);
       assert.equal(e.component, 'c');
       assert.equal(e.format, format);
-      assert.ok(Number.isFinite(e.atMs) && e.atMs > utc(2026, 12, 5, 0, 0, 0) && e.atMs < utc(2026, 12, 6, 0, 0, 0), `${format}: ${e.atMs} for ${e.line}`);
+      assert.ok(Number.isFinite(e.atMs) && e.atMs > utc(2026, 12, 5, 0, 0, 0) && e.atMs < utc(2026, 12, 7, 0, 0, 0), `${format}: ${e.atMs} for ${e.line}`);
     }
   });
 }
@@ -191,6 +195,8 @@ test('garbage never throws: binary, empty, huge, untimed and impossible dates ar
     haproxy: '2026-12-05T10:15:53.000000+00:00 Server php_nodes/node-1 is DOWN.',
     redis: '1:M 05 Dec 2026 10:15:53.000 # Cluster state changed: fail',
     'redis-latency': '1796465753 command 120 ms',
+    'nginx-access': '1796465753.000 status=502 upstream="127.0.0.1:1, 127.0.0.1:2" upstream_status="502, 502" rt=0.001 "GET / HTTP/1.1"',
+    'redis-info': '1796465753000 evicted_keys +3 (1 -> 4)',
   };
   const impossible: Record<LogFormat, string> = {
     'php-error': '[45-Foo-2026 10:15:53 UTC] PHP Warning:  x',
@@ -199,6 +205,8 @@ test('garbage never throws: binary, empty, huge, untimed and impossible dates ar
     haproxy: '2026-12-05T10:75:53.000+00:00 x',
     redis: '1:M 05 Dex 2026 10:15:53.000 # x',
     'redis-latency': '179647012099999 command 120 ms',
+    'nginx-access': '179646575x.000 status=502 x',
+    'redis-info': '17964657530 evicted_keys +3 (1 -> 4)',
   };
   for (const format of logFormats) {
     // Garbage first (no entry to continue), then a real entry, then the garbage again.
@@ -238,12 +246,15 @@ test('speed: 100,000 lines take about ten times 10,000 lines (linear), every for
       return { ms: performance.now() - start, parsed };
     };
     time(small); // warm up the JIT
-    const a = time(small);
-    const b = time(large);
+    // The quickest of three: a machine busy with other work slows single timings, never speeds them up.
+    const best = (t: string) => [time(t), time(t), time(t)].sort((x, y) => x.ms - y.ms)[0]!;
+    const a = best(small);
+    const b = best(large);
     assert.ok(b.parsed.events.length >= a.parsed.events.length * 9, format);
-    // Below a few ms a timing is mostly noise (GC, timer): floor it.
-    const ratio = b.ms / Math.max(a.ms, 5);
-    assert.ok(ratio < 30, `${format}: 100k lines took ${b.ms.toFixed(0)} ms, 10k ${a.ms.toFixed(0)} ms (ratio ${ratio.toFixed(1)})`);
+    // Below 10 ms a timing is mostly noise (GC, timer): floor it. Linear is 10 (the larger run
+    // pays more GC: up to ~25 seen here); quadratic would be 100.
+    const ratio = b.ms / Math.max(a.ms, 10);
+    assert.ok(ratio < 50, `${format}: 100k lines took ${b.ms.toFixed(0)} ms, 10k ${a.ms.toFixed(0)} ms (ratio ${ratio.toFixed(1)})`);
   }
 });
 
@@ -253,4 +264,25 @@ test('redis-latency: LATENCY HISTORY samples (epoch seconds, event, ms) are redi
   assert.equal(resolutionMs, 1000);
   assert.deepEqual(events.map((e) => [e.atMs, e.kind]), [[1796470120_000, 'redis-slow'], [1796470122_000, 'redis-slow'], [1796470123_000, 'redis-slow']]);
   assert.match(events[1]!.line, /command 752 ms/);
+});
+
+test('a source names its zone (containers run with TZ=UTC): local-time stamps are read there, not in the harness zone', () => {
+  const lines: Partial<Record<LogFormat, string>> = {
+    'php-fpm': '[05-Dec-2026 10:15:53] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it',
+    'nginx-error': '2026/12/05 10:15:53 [error] 1#1: *1 no live upstreams while connecting to upstream',
+    redis: '1:M 05 Dec 2026 10:15:53.000 # Cluster state changed: fail',
+  };
+  for (const [format, line] of Object.entries(lines) as Array<[LogFormat, string]>) {
+    const at = (zone: string | undefined, tz: string) => inZone(tz, () => parseLog({ component: 'c', format, ...(zone ? { zone } : {}) }, line).events[0]!.atMs);
+    assert.equal(at('UTC', 'America/New_York'), utc(2026, 12, 5, 10, 15, 53), `${format}: named UTC`);
+    assert.equal(at('+02:00', 'UTC'), utc(2026, 12, 5, 8, 15, 53), `${format}: named offset`);
+    // No zone named: the harness's own.
+    assert.equal(at(undefined, 'America/New_York'), utc(2026, 12, 5, 15, 15, 53), `${format}: harness zone`);
+  }
+});
+
+test('a counter line stands for its growth; other lines for one', () => {
+  const info = parseLog({ component: 'redis', format: 'redis-info' }, '1796573561718 evicted_keys +740 (0 -> 740)\n1796573612784 run_id changed (c65bdee2 -> a49b666a): Redis restarted');
+  assert.deepEqual(info.events.map((e) => [e.kind, e.count ?? 1]), [['redis-evicted', 740], ['redis-restart', 1]]);
+  assert.equal(info.events[0]!.atMs, 1796573561718);
 });

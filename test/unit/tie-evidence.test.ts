@@ -49,3 +49,11 @@ test('a lost user gets the events around its first bad answer on the nodes it to
   const [never] = lostUserEvidence(events, [{ user: 'u8', lostAtMs: null, nodes: ['node-1'] }]);
   assert.deepEqual(never!.events, []);
 });
+
+test('an event standing for several (an INFO counter\'s growth) counts as many in totals, seconds and top kinds', () => {
+  const events = onRunAxis([{ ...ev(1500, 'redis-evicted', 'redis'), count: 740 }, ev(1600, 'redis-oom', 'redis'), ev(2100, 'redis-oom', 'redis')], START);
+  assert.deepEqual(kindTotals(events), { 'redis-evicted': 740, 'redis-oom': 2 });
+  assert.deepEqual(perSecond(events, 0, Infinity), [{ t: 1, counts: { 'redis-evicted': 740, 'redis-oom': 1 } }, { t: 2, counts: { 'redis-oom': 1 } }]);
+  // Ranked by what they stand for, not by how many lines: one line of 740 before two lines.
+  assert.deepEqual(topKinds(events, 0, Infinity).map((k) => [k.kind, k.count]), [['redis-evicted', 740], ['redis-oom', 2]]);
+});

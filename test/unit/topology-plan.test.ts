@@ -126,3 +126,32 @@ test('balancer names everywhere come from the registry: scenario schema, result 
   assert.throws(() => applyOverrides({ topology: {} }, { balancer: 'traefik' }), /--balancer "traefik": use one of nginx, haproxy, haproxy-leastconn/);
   for (const name of strategyNames) assert.doesNotThrow(() => requireBalancer(findStrategy(name)!.preferredBalancer), `strategy ${name}`);
 });
+
+test('the plan lists every log: per node PHP, PHP-FPM and nginx files; nginx balancer error and access logs, HAProxy and Redis on their output', () => {
+  const nginx = spec({ balancer: 'nginx', strategy: 'redis' });
+  const logs = planTopology(nginx, site(nginx)).logs;
+  assert.deepEqual(
+    logs.filter((l) => l.component === 'node-2'),
+    [
+      { component: 'node-2', format: 'php-error', at: { file: '/r/node-2/php.log' } },
+      { component: 'node-2', format: 'php-fpm', at: { file: '/r/node-2/fpm.log' } },
+      { component: 'node-2', format: 'nginx-error', at: { file: '/r/node-2/error.log' } },
+    ],
+  );
+  assert.deepEqual(logs.filter((l) => l.component === 'balancer'), [
+    { component: 'balancer', format: 'nginx-error', at: { file: '/r/balancer/error.log' } },
+    { component: 'balancer', format: 'nginx-access', at: { file: '/r/balancer/access.log' } },
+  ]);
+  assert.deepEqual(logs.filter((l) => l.component === 'redis'), [{ component: 'redis', format: 'redis', at: 'output' }]);
+  // The rendered config writes where the plan reads.
+  const config = planTopology(nginx, site(nginx)).balancer.file.content;
+  assert.match(config, /access_log \/r\/balancer\/access\.log psl_evidence if=\$psl_abnormal;/);
+  assert.match(config, /error_log \/r\/balancer\/error\.log /);
+  const haproxy = spec({ balancer: 'haproxy', strategy: 'files' });
+  // A PHP-FPM logging to its own stderr (containers) is read from its output.
+  const containerSite = { ...site(haproxy), nodePaths: (n: string) => ({ ...site(haproxy).nodePaths(n), fpmErrorLog: '/proc/self/fd/2' }) };
+  const hLogs = planTopology(haproxy, containerSite).logs;
+  assert.deepEqual(hLogs.filter((l) => l.component === 'balancer'), [{ component: 'balancer', format: 'haproxy', at: 'output' }]);
+  assert.equal(hLogs.find((l) => l.component === 'node-1' && l.format === 'php-fpm')?.at, 'output');
+  assert.ok(!hLogs.some((l) => l.format === 'redis'), 'no Redis, no Redis log');
+});

@@ -2,13 +2,15 @@
 import { logFormats, type LogFormat } from '../evidence-types.js';
 import { haproxyLog } from './haproxy-log.js';
 import type { LogFormatParser } from './log-format.js';
+import { nginxAccessLog } from './nginx-access-log.js';
 import { nginxErrorLog } from './nginx-error-log.js';
 import { phpErrorLog } from './php-error-log.js';
 import { phpFpmLog } from './php-fpm-log.js';
 import { redisLog } from './redis-log.js';
+import { redisInfoLog } from './redis-info-log.js';
 import { redisLatencyLog } from './redis-latency-log.js';
 
-const parsers: readonly LogFormatParser[] = [phpErrorLog, phpFpmLog, nginxErrorLog, haproxyLog, redisLog, redisLatencyLog];
+const parsers: readonly LogFormatParser[] = [phpErrorLog, phpFpmLog, nginxErrorLog, nginxAccessLog, haproxyLog, redisLog, redisLatencyLog, redisInfoLog];
 
 const byFormat = new Map<string, LogFormatParser>(parsers.map((p) => [p.format, p]));
 

@@ -15,9 +15,12 @@ export interface LogFormatParser {
   rules: readonly KindRule[];
   /**
    * A reader for one parse (it may remember the last timestamp it converted): epoch ms of a
-   * line that opens an entry, null when the line has no readable timestamp.
+   * line that opens an entry, null when the line has no readable timestamp. `zone`: the zone
+   * of the log's local-time stamps (LogSource.zone; absent: this host's).
    */
-  timeReader(): (line: string) => number | null;
+  timeReader(zone?: string): (line: string) => number | null;
+  /** How many occurrences a line stands for (a counter's growth); absent: one. */
+  countOf?(line: string): number;
   /** Whether an untimed line belongs to the entry before it (a PHP stack trace). */
   continuesEntry?(line: string): boolean;
 }

@@ -91,6 +91,14 @@ export function zonedEpochMs(t: WallClock, zone: string): number | null {
 }
 
 /**
+ * A reader of wall-clock stamps written in `zone`, or in this host's zone when none is named
+ * (LogSource.zone).
+ */
+export function wallClock(zone: string | undefined): (t: WallClock) => number | null {
+  return zone === undefined ? localEpochMs : (t) => zonedEpochMs(t, zone);
+}
+
+/**
  * Lines of a second-resolution log share their timestamp text with their neighbours: convert
  * each distinct text once.
  */
@@ -103,5 +111,18 @@ export function memoizeLast(convert: (text: string) => number | null): (text: st
       lastValue = convert(text);
     }
     return lastValue;
+  };
+}
+
+/**
+ * A reader of logs whose lines open with a bracketed stamp (`[05-Dec-2026 10:15:53 UTC] ...`):
+ * the bracket's text converted once per distinct value; null for a line without one.
+ */
+export function bracketStampReader(convert: (text: string) => number | null, maxStampChars: number): (line: string) => number | null {
+  const cached = memoizeLast(convert);
+  return (line) => {
+    if (line.charCodeAt(0) !== 91 /* [ */) return null;
+    const end = line.indexOf(']');
+    return end > 0 && end < maxStampChars ? cached(line.slice(0, end + 1)) : null;
   };
 }

@@ -4,7 +4,7 @@
  * nginx (upstream = a node) and a node's nginx (upstream = its PHP-FPM) write it.
  */
 import type { KindRule, LogFormatParser } from './log-format.js';
-import { localEpochMs, memoizeLast } from './log-time.js';
+import { memoizeLast, wallClock } from './log-time.js';
 
 export const nginxErrorRules: readonly KindRule[] = [
   { pattern: /no live upstreams/, kind: 'no-live-upstream' },
@@ -17,18 +17,21 @@ export const nginxErrorRules: readonly KindRule[] = [
 
 const stamp = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
-function convert(text: string): number | null {
-  const m = stamp.exec(text);
-  if (!m) return null;
-  return localEpochMs({ year: +m[1]!, month: +m[2]! - 1, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms: 0 });
+function converter(zone: string | undefined) {
+  const epochMs = wallClock(zone);
+  return (text: string): number | null => {
+    const m = stamp.exec(text);
+    if (!m) return null;
+    return epochMs({ year: +m[1]!, month: +m[2]! - 1, day: +m[3]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms: 0 });
+  };
 }
 
 export const nginxErrorLog: LogFormatParser = {
   format: 'nginx-error',
   resolutionMs: 1000,
   rules: nginxErrorRules,
-  timeReader() {
-    const cached = memoizeLast(convert);
+  timeReader(zone) {
+    const cached = memoizeLast(converter(zone));
     // "2026/12/05 10:15:53" is the first 19 characters, a space after it.
     return (line) => (line.length > 19 && line.charCodeAt(19) === 32 ? cached(line.slice(0, 19)) : null);
   },

@@ -4,7 +4,7 @@
  * of its own, which belong to the entry above them.
  */
 import type { KindRule, LogFormatParser } from './log-format.js';
-import { memoizeLast, monthIndex, zonedEpochMs } from './log-time.js';
+import { bracketStampReader, monthIndex, zonedEpochMs } from './log-time.js';
 
 // Messages of PHP 8.2's session extension and phpredis 5.3.7 (redis_session.c, library.c,
 // cluster_library.c). The more specific cause first: a fatal "Uncaught RedisException: OOM
@@ -40,13 +40,7 @@ export const phpErrorLog: LogFormatParser = {
   format: 'php-error',
   resolutionMs: 1000,
   rules: phpErrorRules,
-  timeReader() {
-    const cached = memoizeLast(convert);
-    return (line) => {
-      if (line.charCodeAt(0) !== 91 /* [ */) return null;
-      const end = line.indexOf(']');
-      return end > 0 && end < 64 ? cached(line.slice(0, end + 1)) : null;
-    };
-  },
+  // PHP names its zone in every stamp (date.timezone): the source's zone is not needed.
+  timeReader: () => bracketStampReader(convert, 64),
   continuesEntry: (line) => continuation.test(line),
 };

@@ -4,7 +4,7 @@
  * log_level debug the seconds carry microseconds.
  */
 import type { KindRule, LogFormatParser } from './log-format.js';
-import { localEpochMs, memoizeLast, monthIndex } from './log-time.js';
+import { bracketStampReader, monthIndex, wallClock, type WallClock } from './log-time.js';
 
 export const phpFpmRules: readonly KindRule[] = [
   { pattern: /reached (pm\.)?max_children setting|seems busy \(you may need to increase/, kind: 'worker-pool-exhausted' },
@@ -16,25 +16,20 @@ export const phpFpmRules: readonly KindRule[] = [
 
 const stamp = /^\[(\d{2})-([A-Z][a-z]{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\]/;
 
-function convert(text: string): number | null {
-  const m = stamp.exec(text);
-  if (!m) return null;
-  const month = monthIndex(m[2]!);
-  if (month === undefined) return null;
-  const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
-  return localEpochMs({ year: +m[3]!, month, day: +m[1]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms });
+function converter(epochMs: (t: WallClock) => number | null) {
+  return (text: string): number | null => {
+    const m = stamp.exec(text);
+    if (!m) return null;
+    const month = monthIndex(m[2]!);
+    if (month === undefined) return null;
+    const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
+    return epochMs({ year: +m[3]!, month, day: +m[1]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms });
+  };
 }
 
 export const phpFpmLog: LogFormatParser = {
   format: 'php-fpm',
   resolutionMs: 1000,
   rules: phpFpmRules,
-  timeReader() {
-    const cached = memoizeLast(convert);
-    return (line) => {
-      if (line.charCodeAt(0) !== 91 /* [ */) return null;
-      const end = line.indexOf(']');
-      return end > 0 && end < 40 ? cached(line.slice(0, end + 1)) : null;
-    };
-  },
+  timeReader: (zone) => bracketStampReader(converter(wallClock(zone)), 40),
 };

@@ -4,7 +4,7 @@
  * Received SIGTERM scheduling shutdown...` stamped in epoch seconds.
  */
 import type { KindRule, LogFormatParser } from './log-format.js';
-import { localEpochMs, monthIndex } from './log-time.js';
+import { monthIndex, wallClock } from './log-time.js';
 
 export const redisRules: readonly KindRule[] = [
   { pattern: /Redis is starting/, kind: 'redis-restart' },
@@ -28,13 +28,14 @@ export const redisLog: LogFormatParser = {
   format: 'redis',
   resolutionMs: 1,
   rules: redisRules,
-  timeReader() {
+  timeReader(zone) {
+    const epochMs = wallClock(zone);
     return (line) => {
       const m = stamp.exec(line);
       if (m) {
         const month = monthIndex(m[2]!);
         if (month === undefined) return null;
-        return localEpochMs({ year: +m[3]!, month, day: +m[1]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms: +m[7]! });
+        return epochMs({ year: +m[3]!, month, day: +m[1]!, hour: +m[4]!, minute: +m[5]!, second: +m[6]!, ms: +m[7]! });
       }
       const s = signalStamp.exec(line);
       return s ? Number(s[1]) * 1000 : null;

@@ -41,13 +41,24 @@ export function nginxBalancerRetry(timeouts: BalancerTimeouts = nginxDefaultTime
   };
 }
 
+/**
+ * The access log the evidence probe reads (log-formats/nginx-access-log.ts): only requests that
+ * were not one attempt at one node answered 2xx/3xx — a retry, a failed attempt, a 5xx — so a
+ * healthy run writes nothing and the log costs no CPU per request.
+ */
+export function nginxEvidenceAccessLog(prefixDir: string): string {
+  return `  log_format psl_evidence '$msec status=$status upstream="$upstream_addr" upstream_status="$upstream_status" rt=$request_time "$request"';
+  map "$status:$upstream_status" $psl_abnormal { "~^[23][0-9][0-9]:[23][0-9][0-9]$" 0; default 1; }
+  access_log ${prefixDir}/access.log psl_evidence if=$psl_abnormal;`;
+}
+
 export function renderNginxBalancerConfig(input: NginxBalancerInput): string {
   const timeouts = input.timeouts ?? nginxDefaultTimeouts;
   const servers = Object.values(input.upstreams)
     .map((address) => `    server ${address} max_fails=1 fail_timeout=5s;`)
     .join('\n');
   return `${nginxCommonHead(input.prefixDir)}http {
-  access_log off;
+${nginxEvidenceAccessLog(input.prefixDir)}
 ${nginxTempPaths(input.prefixDir)}
   keepalive_requests 100000;
   upstream php_nodes {
@@ -55,7 +66,7 @@ ${input.sticky ? '    hash $cookie_PHPSESSID consistent;\n' : ''}${servers}
 ${input.reuse ? `    keepalive ${BALANCER_KEEPALIVE};\n` : ''}  }
   server {
     listen ${input.listen} backlog=4096;
-    location = /balancer-health { return 200 "ok\\n"; }
+    location = /balancer-health { access_log off; return 200 "ok\\n"; }
     location / {
       proxy_pass http://php_nodes;
 ${input.reuse ? '      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n' : ''}      proxy_next_upstream error timeout;

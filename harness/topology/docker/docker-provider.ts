@@ -33,7 +33,7 @@ import { startHostToxiproxy, type HostToxiproxy } from './host-toxiproxy.js';
 import { CLUSTER_REDIS_PORT, DockerRedisCluster } from './docker-redis-cluster.js';
 import { containerFile, containerLog } from './docker-log-sources.js';
 import type { LogSource } from '../../evidence/evidence-types.js';
-import { redisLatencySource } from '../../evidence/redis-latency-source.js';
+import { plannedLogSources, redisComponentsOf, type LogReaders } from '../planned-log-sources.js';
 
 const HTTP_PORT = 80;
 const REDIS_PORT = 6379;
@@ -42,6 +42,8 @@ const FPM_PORT = 9000;
 /** A node's nginx status page from inside it (bash /dev/tcp: no curl in the image). */
 const STATUS_SCRIPT = `exec 3<>/dev/tcp/127.0.0.1/${HTTP_PORT} && printf 'GET ${NGINX_STATUS_PATH} HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && cat <&3`;
 const STARTUP_TIMEOUT_MS = 30_000;
+/** Every container's TZ: the zone of its servers' local-time log stamps. */
+const CONTAINER_TZ = 'UTC';
 /** Fixed host numbers in the run's /24 (nodes .11-.26; Redis Cluster nodes from .101, at most 96). */
 const ADDR = { redis: 2, balancer: 3, firstNode: 11, firstClusterNode: 101 } as const;
 
@@ -173,6 +175,8 @@ class DockerTopology implements StartedTopology {
     return new LabContainer(this.images[kind])
       .withName(this.containerName(role))
       .withLabels(runLabels(this.spec.runId, role))
+      // A known zone for the servers' local-time log stamps (evidence), whatever the host's.
+      .withEnvironment({ TZ: CONTAINER_TZ })
       .onNetwork(this.network!, ip, aliases)
       .withStartupTimeout(STARTUP_TIMEOUT_MS);
   }
@@ -379,18 +383,17 @@ class DockerTopology implements StartedTopology {
   }
 
   logSources(): LogSource[] {
-    const { kind } = this.plan.balancer;
-    return [
-      ...this.nodeNames.flatMap((name) => [
-        containerFile(name, 'php-error', () => this.nodes.get(name), '/psl/run/php-error.log'),
-        // PHP-FPM's own log goes to the container's stderr.
-        containerLog(name, 'php-fpm', this.containerName(name)),
-        containerFile(name, 'nginx-error', () => this.nodes.get(name), '/psl/run/error.log'),
-      ]),
-      containerLog('balancer', kind.binary === 'nginx' ? 'nginx-error' : 'haproxy', this.containerName('balancer')),
-      ...(this.redisContainer && this.redis ? [containerLog('redis', 'redis', this.containerName('redis')), redisLatencySource('redis', this.redis)] : []),
-      ...(this.redisCluster?.nodes.flatMap((n) => [containerLog(n.name, 'redis', this.containerName(n.name)), redisLatencySource(n.name, n)]) ?? []),
-    ];
+    const readers: LogReaders = {
+      file: (component, format, path) => containerFile(component, format, () => this.containerOf(component), path),
+      output: (component, format) => containerLog(component, format, this.containerName(component)),
+    };
+    const redis = redisComponentsOf({ redis: this.redisContainer ? this.redis : null, redisCluster: this.redisCluster });
+    // Every container runs with TZ=UTC (base()): its servers' local time is UTC.
+    return plannedLogSources(this.plan.logs, readers, redis).map((source) => ({ ...source, zone: CONTAINER_TZ }));
+  }
+
+  private containerOf(component: string): StartedTestContainer | null | undefined {
+    return component === 'balancer' ? this.balancer : this.nodes.get(component);
   }
 
   stop(): Promise<number> {

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { LogFormat, LogSource } from '../../evidence/evidence-types.js';
-import { redisLatencySource } from '../../evidence/redis-latency-source.js';
+import type { LogSource } from '../../evidence/evidence-types.js';
+import { plannedLogSources, redisComponentsOf, type LogReaders } from '../planned-log-sources.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -342,24 +342,24 @@ class LocalTopology implements StartedTopology {
 
   logSources(): LogSource[] {
     // A log file is created by its first line (PHP's error log): none yet means nothing was logged.
-    const file = (component: string, format: LogFormat, path: string): LogSource => ({
-      component,
-      format,
-      origin: path,
-      read: () => readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error))),
-    });
-    const { kind } = this.plan.balancer;
-    return [
-      ...this.nodeNames.flatMap((name) => [
-        file(name, 'php-error', join(this.nodeDir(name), 'php-error.log')),
-        file(name, 'php-fpm', join(this.nodeDir(name), 'php-fpm.log')),
-        file(name, 'nginx-error', join(this.nodeDir(name), 'error.log')),
-      ]),
-      // nginx writes its error log (-e); HAProxy logs to stdout, which goes to its log file.
-      file('balancer', kind.binary === 'nginx' ? 'nginx-error' : 'haproxy', join(this.run.path, 'balancer', kind.binary === 'nginx' ? 'error.log' : `${kind.name}.log`)),
-      ...(this.redis ? [file('redis', 'redis', join(this.run.path, 'redis', 'redis.log')), redisLatencySource('redis', this.redis)] : []),
-      ...(this.redisCluster?.nodes.flatMap((n) => [file(n.name, 'redis', join(this.run.path, n.name, 'redis.log')), redisLatencySource(n.name, n)]) ?? []),
-    ];
+    const readers: LogReaders = {
+      file: (component, format, path) => ({
+        component,
+        format,
+        origin: path,
+        read: () => readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error))),
+      }),
+      // What a server writes to stdout and stderr goes to its supervisor's log file.
+      output: (component, format) => readers.file(component, format, this.outputLogOf(component)),
+    };
+    return plannedLogSources(this.plan.logs, readers, redisComponentsOf(this));
+  }
+
+  /** The file a component's server writes its stdout and stderr to (spawnServer's logFile). */
+  private outputLogOf(component: string): string {
+    if (component === 'balancer') return join(this.run.path, 'balancer', `${this.plan.balancer.kind.name}.log`);
+    if (component === 'redis' || component.startsWith('redis-')) return join(this.run.path, component, 'redis.log');
+    return join(this.nodeDir(component), 'php-fpm.stderr.log');
   }
 
   async phpErrorLog(): Promise<string> {

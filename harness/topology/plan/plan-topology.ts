@@ -10,6 +10,7 @@ import { requireBalancer } from '../balancers/balancer-registry.js';
 import type { BalancerKind, BalancerRetry, BalancerTimeouts } from '../balancers/balancer-kind.js';
 import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
 import type { ProxyNames, TopologySpec } from '../topology-types.js';
+import type { PlannedLog } from '../../evidence/evidence-types.js';
 
 export interface HostPort {
   host: string;
@@ -87,6 +88,8 @@ export interface TopologyPlan {
   reuse: ConnectionReuse;
   /** A proxied Redis Cluster: the client port each node (redis-1, ...) announces (its proxy's). */
   redisClusterAnnounced?: number[];
+  /** Every log its components write (root-cause evidence), where each component writes it. */
+  logs: PlannedLog[];
   /** Binaries the local provider needs (system-binaries.ts names). */
   binaries: Array<'phpFpm' | 'nginx' | 'haproxy' | 'redisServer' | 'redisCli'>;
 }
@@ -191,8 +194,35 @@ export function planTopology(spec: TopologySpec, site: Site): TopologyPlan {
     balancer: { kind: balancer, file: { name: balancer.configFile, content }, sticky },
     retry: balancer.retryPolicy(timeouts),
     reuse,
+    logs: plannedLogs(spec, site, nodeNames, balancer),
     binaries,
   };
+}
+
+/** A process writing to its own stderr writes its output (a container's fpm: /proc/self/fd/2). */
+const fileOrOutput = (path: string): PlannedLog['at'] => (path.startsWith('/proc/self/fd/') ? 'output' : { file: path });
+
+function plannedLogs(spec: TopologySpec, site: Site, nodeNames: string[], balancer: BalancerKind): PlannedLog[] {
+  const nodes = nodeNames.flatMap((name): PlannedLog[] => {
+    const paths = site.nodePaths(name);
+    return [
+      { component: name, format: 'php-error', at: fileOrOutput(paths.phpErrorLog) },
+      { component: name, format: 'php-fpm', at: fileOrOutput(paths.fpmErrorLog) },
+      // nginxCommonHead: error_log <prefix>/error.log.
+      { component: name, format: 'nginx-error', at: { file: `${paths.prefixDir}/error.log` } },
+    ];
+  });
+  // nginx writes its error and access logs under its prefix; HAProxy logs to stdout.
+  const balancerLogs: PlannedLog[] =
+    balancer.binary === 'nginx'
+      ? [
+          { component: 'balancer', format: 'nginx-error', at: { file: `${site.balancerPrefixDir}/error.log` } },
+          { component: 'balancer', format: 'nginx-access', at: { file: `${site.balancerPrefixDir}/access.log` } },
+        ]
+      : [{ component: 'balancer', format: 'haproxy', at: 'output' }];
+  const cluster = clusterNodeNamesOf(spec);
+  const redis = cluster.length > 0 ? cluster : spec.strategy.needsRedis ? ['redis'] : [];
+  return [...nodes, ...balancerLogs, ...redis.map((component): PlannedLog => ({ component, format: 'redis', at: 'output' }))];
 }
 
 function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort | null, seeds: HostPort[] | null, reuse: ConnectionReuse): ConfigFile[] {
