@@ -5,6 +5,7 @@
  * Skipped, with the reason, when no Docker daemon can be had.
  */
 import { test } from 'node:test';
+import { parseLog } from '../../harness/evidence/parse-log.js';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { dockerProvider } from '../../harness/topology/docker/docker-provider.js';
@@ -98,6 +99,14 @@ test('docker provider: 2 nodes + Redis behind nginx, shared session, kill/restor
       assert.equal(body.node, 'node-2');
       assert.equal(body.visit_count, ++count);
     }
+    // Its logs are still read (docker cp works on a stopped container); the balancer's access
+    // log holds the requests it retried away from the dead node; stamps are read as UTC.
+    const sources = topology.logSources!();
+    assert.ok(sources.every((src) => src.zone === 'UTC'));
+    for (const src of sources.filter((x) => x.component === 'node-1')) await assert.doesNotReject(src.read(), `${src.format} of the killed node-1`);
+    const access = sources.find((x) => x.component === 'balancer' && x.format === 'nginx-access')!;
+    const retried = parseLog(access, await access.read()).events.filter((e) => e.kind === 'request-retried');
+    assert.ok(retried.length > 0 && retried.every((e) => Math.abs(e.atMs - Date.now()) < 60_000), `access log: ${await access.read()}`);
     const tRestore = performance.now();
     await topology.restoreNode('node-1');
     t.diagnostic(`restoreNode: ${(performance.now() - tRestore).toFixed(0)} ms`);

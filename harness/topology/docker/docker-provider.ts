@@ -384,16 +384,12 @@ class DockerTopology implements StartedTopology {
 
   logSources(): LogSource[] {
     const readers: LogReaders = {
-      file: (component, format, path) => containerFile(component, format, () => this.containerOf(component), path),
+      file: (component, format, path) => containerFile(component, format, this.containerName(component), path),
       output: (component, format) => containerLog(component, format, this.containerName(component)),
     };
     const redis = redisComponentsOf({ redis: this.redisContainer ? this.redis : null, redisCluster: this.redisCluster });
     // Every container runs with TZ=UTC (base()): its servers' local time is UTC.
     return plannedLogSources(this.plan.logs, readers, redis).map((source) => ({ ...source, zone: CONTAINER_TZ }));
-  }
-
-  private containerOf(component: string): StartedTestContainer | null | undefined {
-    return component === 'balancer' ? this.balancer : this.nodes.get(component);
   }
 
   stop(): Promise<number> {
