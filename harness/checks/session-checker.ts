@@ -104,6 +104,8 @@ export interface CheckedAnswer {
   got: number | null;
   /** The app's warnings, for the anomaly samples. */
   warnings?: string[];
+  /** Why the answer is not ok, when the checker knows (a journey step's failed check): for the anomaly samples. */
+  detail?: string;
 }
 
 /**

@@ -90,6 +90,10 @@ async function main(): Promise<number> {
     const input = applyOverrides(raw, { ...values, ...flags });
     return { label, ...validateScenario(input, `${name} (${label})`) };
   });
+  // Each variant is another stack; an external deployment is one stack the harness cannot change.
+  if (variants.some((v) => v.scenario.topology.provider === 'external')) {
+    throw new InvalidInputError(`topology.provider: compare starts one stack per variant, and the external provider starts none: run each variant's deployment with npm run scenario, then npm run report`);
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const outDir = resolve(values.out ?? join(projectRoot, 'reports', `compare-${name}-${stamp}`));
   await checkRunOutDir(outDir, { out: values.out, scenario: name, subdirs: labels });

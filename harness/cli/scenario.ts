@@ -74,6 +74,10 @@ async function main(): Promise<number> {
   const input = applyOverrides(raw as Record<string, unknown>, values);
   const { scenario, faults } = validateScenario(input, name);
   const toxiproxyUrl = values['toxiproxy-url'] ?? process.env.TOXIPROXY_URL;
+  // An external deployment names its own Toxiproxy; the flag would send traffic somewhere the scenario does not name.
+  if (values['toxiproxy-url'] !== undefined && scenario.topology.provider === 'external') {
+    throw new InvalidInputError('--toxiproxy-url: the external provider uses topology.external.toxiproxy.url: remove the flag');
+  }
   if (toxiproxyUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(toxiproxyUrl)) {
     throw new InvalidInputError(`--toxiproxy-url ${JSON.stringify(toxiproxyUrl)}: expected http://HOST:PORT`);
   }

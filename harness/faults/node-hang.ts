@@ -26,11 +26,11 @@ export const nodeHangFault: FaultKind<Spec> = {
   async apply(ctx, spec) {
     if (!ctx.topology.pauseNode) throw new HarnessError(`the ${ctx.topology.provider} provider cannot pause a node`);
     await ctx.topology.pauseNode(spec.target);
-    ctx.log(`${spec.target} hung (SIGSTOP to its PHP-FPM and web server: connections queue, nothing answers)`);
+    ctx.log(`${spec.target} hung (${ctx.topology.provider === 'external' ? 'its hang command' : 'SIGSTOP to its PHP-FPM and web server: connections queue, nothing answers'})`);
   },
   async heal(ctx, spec) {
     if (!ctx.topology.resumeNode) throw new HarnessError(`the ${ctx.topology.provider} provider cannot resume a node`);
     await ctx.topology.resumeNode(spec.target);
-    ctx.log(`${spec.target} continued (SIGCONT): it works through what queued`);
+    ctx.log(`${spec.target} continued (${ctx.topology.provider === 'external' ? 'its resume command' : 'SIGCONT'}): it works through what queued`);
   },
 };

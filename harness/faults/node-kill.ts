@@ -16,10 +16,10 @@ export const nodeKillFault: FaultKind<NodeKillSpec> = {
   checkTarget: nodeTargetCheck,
   async apply(ctx, spec) {
     await ctx.topology.killNode(spec.target);
-    ctx.log(`killed ${spec.target} (SIGKILL to its process group and its web server)`);
+    ctx.log(`killed ${spec.target} (${ctx.topology.provider === 'external' ? 'its kill command' : 'SIGKILL to its process group and its web server'})`);
   },
   async heal(ctx, spec) {
     await ctx.topology.restoreNode(spec.target);
-    ctx.log(`restored ${spec.target} (fresh node, empty session directory)`);
+    ctx.log(`restored ${spec.target} (${ctx.topology.provider === 'external' ? 'its restore command' : 'fresh node, empty session directory'})`);
   },
 };

@@ -13,7 +13,8 @@ export function linkNames(ctx: FaultContext, kind: LinkKind, target: string): st
   const proxies = ctx.topology.toxiproxy?.proxies;
   if (!proxies || !ctx.toxiproxy) throw new HarnessError('this fault needs Toxiproxy links: the topology runs without proxies');
   if (kind === 'redis') {
-    const names = target === 'redis' ? Object.values(proxies.nodeToRedis) : [proxies.nodeToRedis[target]];
+    // One proxy may carry several nodes' Redis links (an external deployment's shared proxy): each once.
+    const names = target === 'redis' ? [...new Set(Object.values(proxies.nodeToRedis))] : [proxies.nodeToRedis[target]];
     if (names.length === 0 || names.some((n) => n === undefined)) throw new HarnessError(`no Redis link for target ${target}`);
     return names as string[];
   }

@@ -4,6 +4,9 @@
  */
 import { fastcgiReuseWarning } from '../topology/connection-reuse.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
+import { JourneyJobs } from '../journey/journey-jobs.js';
+import { JourneyProbe } from '../journey/journey-probe.js';
+import { journeySectionSchema } from '../journey/journey-section.js';
 import { ConcurrencyProbe } from './concurrency-probe.js';
 import { concurrencySectionSchema } from './concurrency-section.js';
 import { ConnectionProbe } from './connection-probe.js';
@@ -30,6 +33,7 @@ const redisProbe: ProbeKind<'redis'> = {
       serializer: scenario.topology.serializer,
       cookieName: ini['session.name'] ?? 'PHPSESSID',
       compareVisitCount: scenario.workload.mode !== 'bursts',
+      builtInApp: scenario.workload.mode !== 'journey',
       log,
     });
   },
@@ -77,6 +81,12 @@ const concurrencyProbe: ProbeKind<'concurrency'> = {
   create: ({ jobs, topology }) => (jobs instanceof BurstJobs ? new ConcurrencyProbe(jobs, topology.phpErrorLog ? () => topology.phpErrorLog!() : null) : null),
 };
 
+const journeyProbe: ProbeKind<'journey'> = {
+  section: 'journey',
+  schema: journeySectionSchema,
+  create: ({ jobs }) => (jobs instanceof JourneyJobs ? new JourneyProbe(jobs) : null),
+};
+
 /** In the order they are created and started (the connection probe counts the Redis probe's client). */
 const evidenceProbe: ProbeKind<'evidence'> = {
   section: 'evidence',
@@ -88,7 +98,7 @@ const evidenceProbe: ProbeKind<'evidence'> = {
   },
 };
 
-export const probeKinds = [redisProbe, redisClusterProbe, connectionProbe, concurrencyProbe, evidenceProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
+export const probeKinds = [redisProbe, redisClusterProbe, connectionProbe, concurrencyProbe, journeyProbe, evidenceProbe] as const satisfies readonly ProbeKind<ProbeSectionName>[];
 
 /** The probes that apply to this run, created in registry order. */
 export function createProbes(context: Omit<ProbeContext, 'started'>): Probe[] {

@@ -21,6 +21,7 @@ import type { ConnectionsSection } from './connections-section.js';
 import type { RedisClusterSection } from './redis-cluster-section.js';
 import type { RedisSection } from './redis-section.js';
 import type { EvidenceSection } from '../evidence/evidence-section.js';
+import type { JourneySection } from '../journey/journey-section.js';
 
 /** result.json keys written by probes, and the section each holds. */
 export interface ProbeSections {
@@ -29,6 +30,7 @@ export interface ProbeSections {
   concurrency: ConcurrencySection;
   redisCluster: RedisClusterSection;
   evidence: EvidenceSection;
+  journey: JourneySection;
 }
 export type ProbeSectionName = keyof ProbeSections;
 

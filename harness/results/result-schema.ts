@@ -8,6 +8,7 @@ import { balancerRetrySchema } from '../topology/balancers/balancer-kind.js';
 import { balancerNames } from '../topology/balancers/balancer-registry.js';
 import { providerNames } from '../topology/provider-names.js';
 import { concurrencySectionSchema } from '../probes/concurrency-section.js';
+import { journeySectionSchema } from '../journey/journey-section.js';
 import { connectionsSectionSchema } from '../probes/connections-section.js';
 import { redisClusterSectionSchema } from '../probes/redis-cluster-section.js';
 import { evidenceSectionSchema } from '../evidence/evidence-section.js';
@@ -314,6 +315,8 @@ export const resultSchema = z
     serialization: serializationResultSectionSchema.optional(),
     /** Bursts mode: lost updates under concurrent requests (the concurrency probe). */
     concurrency: concurrencySectionSchema.optional(),
+    /** Workload mode 'journey': per step, its verdicts and first failures (harness/journey/). */
+    journey: journeySectionSchema.optional(),
     /** Runs with a Redis store: keys, TTLs, commands per request, the store check (the Redis probe). */
     redis: redisSectionSchema.optional(),
     /** Runs with a Redis Cluster store: failover events, keys per master, users per original master, the store check (the Redis Cluster probe). */

@@ -31,6 +31,8 @@ export interface CollectedRecord {
   serviceMs?: number;
   /** PHP warnings the answer carried (unsaved answers say why). */
   warnings?: string[];
+  /** Why the answer is not ok (a journey step's check or extraction). */
+  detail?: string;
 }
 
 const newHistogram = (): Histogram =>
@@ -105,7 +107,7 @@ export class RunCollector {
         got: r.got,
         node: r.node,
         status: r.status,
-        ...(r.failure ? { detail: r.failure } : r.warnings?.length ? { detail: r.warnings.join(' | ').slice(0, 300) } : {}),
+        ...(r.failure ? { detail: r.failure } : r.detail ? { detail: r.detail.slice(0, 300) } : r.warnings?.length ? { detail: r.warnings.join(' | ').slice(0, 300) } : {}),
       });
     }
   }

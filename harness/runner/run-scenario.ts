@@ -16,6 +16,8 @@ import { GuardSampler } from '../guards/guard-sampler.js';
 import { VirtualUserPool } from '../workload/virtual-users.js';
 import { VisitJobs } from '../workload/visit-jobs.js';
 import { BurstJobs } from '../workload/burst-jobs.js';
+import { JourneyJobs } from '../journey/journey-jobs.js';
+import { resolveApp } from '../app/app-spec.js';
 import { createProbes } from '../probes/probe-registry.js';
 import type { Probe, ProbeSectionName, ProbeSections } from '../probes/probe.js';
 import { watchAbortThresholds, type ThresholdAbort } from './live-thresholds.js';
@@ -45,6 +47,10 @@ export interface RunOptions {
   /** Live progress output; null for none. */
   progress: ((chunk: string) => void) | null;
   tty: boolean;
+  /** A stack already started from topologySpecFor() (capacity steps reuse one per node count): used as is and left running. */
+  topology?: StartedTopology;
+  /** Told when the load starts and when it is over, before the heal and the final reads (capacity: CPU per request). */
+  onLoadWindow?: { start(): void; end(): void };
 }
 
 export interface RunOutcome {
@@ -70,13 +76,12 @@ function redisClusterSettings(cluster: Scenario['topology']['redis']['cluster'])
   return { masters: c.masters, replicasPerMaster: c.replicas, nodeTimeoutMs: parseDuration(c.nodeTimeout), requireFullCoverage: c.requireFullCoverage };
 }
 
-export async function runScenario(scenario: Scenario, faults: FaultSpec[], options: RunOptions): Promise<RunOutcome> {
+/** The topology a scenario asks for (with the links its faults need proxied). */
+export function topologySpecFor(scenario: Scenario, faults: FaultSpec[], options: Pick<RunOptions, 'toxiproxyUrl' | 'log'> & { outDir?: string }, runId = newRunId(scenario.name)): TopologySpec {
   const strategy = findStrategy(scenario.topology.strategy);
   if (!strategy) throw new InvalidInputError(`topology.strategy: unknown strategy "${scenario.topology.strategy}"`);
   const balancer = scenario.topology.balancer ?? strategy.preferredBalancer;
-  const provider = await loadProvider(scenario.topology.provider);
-  const runId = newRunId(scenario.name);
-  const spec: TopologySpec = {
+  return {
     runId,
     nodes: scenario.topology.nodes,
     balancer,
@@ -85,6 +90,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     serializer: scenario.topology.serializer,
     phpIni: scenario.topology.phpIni,
     sessionPayload: scenario.topology.sessionPayload,
+    ...(scenario.topology.app ? { app: resolveApp(scenario.topology.app) } : {}),
     connectionReuse: resolveConnectionReuse(scenario.topology.connectionReuse, balancer),
     balancerTimeouts: {
       ...(scenario.topology.balancerTimeouts.connect ? { connectMs: parseDuration(scenario.topology.balancerTimeouts.connect) } : {}),
@@ -96,11 +102,22 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       : {}),
     redisTimeouts: { timeoutS: scenario.topology.redis.timeout, readTimeoutS: scenario.topology.redis.readTimeout },
     ...proxySettings(scenario, faults),
-    ...(options.toxiproxyUrl ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
+    // An external deployment names its own Toxiproxy (topology.external.toxiproxy); its commands' output goes with the result.
+    ...(options.toxiproxyUrl && !scenario.topology.external ? { toxiproxyUrl: options.toxiproxyUrl } : {}),
+    ...(scenario.topology.external ? { external: { ...scenario.topology.external, outputDir: join(options.outDir ?? join(runsRoot(), runId), 'commands') } } : {}),
     log: options.log,
   };
-  await provider.checkDependencies(spec);
-  if (spec.proxies && spec.toxiproxyUrl) await assertToxiproxyReachable(spec.toxiproxyUrl);
+}
+
+export async function runScenario(scenario: Scenario, faults: FaultSpec[], options: RunOptions): Promise<RunOutcome> {
+  const reused = options.topology ?? null;
+  const spec = reused?.spec ?? topologySpecFor(scenario, faults, options);
+  const { strategy, balancer, runId } = spec;
+  const provider = await loadProvider(scenario.topology.provider);
+  if (!reused) {
+    await provider.checkDependencies(spec);
+    if (spec.proxies && spec.toxiproxyUrl) await assertToxiproxyReachable(spec.toxiproxyUrl);
+  }
 
   const w = scenario.workload;
   const durationMs = plannedDurationMs(w);
@@ -121,7 +138,12 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   const workQuery = w.workMs > 0 ? `&work=${w.workMs}` : '';
   // A timed-out user is held until the stack can no longer be working on its request.
   const deadlineMs = requestDeadlineMs(balancerTimeoutsOf(spec).readMs);
-  const jobs = w.mode === 'bursts' ? new BurstJobs(pool, w.burstSize, workQuery, deadlineMs) : new VisitJobs(pool, workQuery, deadlineMs);
+  const jobs =
+    w.mode === 'bursts'
+      ? new BurstJobs(pool, w.burstSize, workQuery, deadlineMs)
+      : w.mode === 'journey' && w.journey
+        ? new JourneyJobs(pool, w.journey, deadlineMs)
+        : new VisitJobs(pool, workQuery, deadlineMs);
   // Probes (harness/probes/): each watches the run from the side and returns one result section.
   let probes: Probe[] = [];
   const sections: Partial<ProbeSections> = {};
@@ -134,11 +156,13 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
   await guards.beforeStack();
   let load: LoadGenerator | null = null;
   try {
-    topology = await provider.start(spec, options.signal);
-    options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
+    topology = reused ?? (await provider.start(spec, options.signal));
+    if (!reused) options.log(`stack ready in ${topology.startMs.toFixed(0)} ms at ${topology.baseUrl}`);
     options.signal?.throwIfAborted();
 
     probes = createProbes({ scenario, spec, topology, jobs, providerName: provider.name, log: options.log });
+    // Sections the topology cannot give (an external deployment without a Redis URL): not inspected, said so.
+    Object.assign(probeErrors, topology.notInspected ?? {});
     for (const probe of probes) await probe.start();
     const toxiproxy = topology.toxiproxy ? new Toxiproxy(topology.toxiproxy.url) : null;
     const started = topology;
@@ -169,6 +193,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
         got: r.check.got,
         ...(r.failure ? { failure: r.failure } : {}),
         ...(r.check.warnings ? { warnings: r.check.warnings } : {}),
+        ...(r.check.detail ? { detail: r.check.detail } : {}),
       });
     });
     const sched = schedule;
@@ -177,6 +202,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       sched.start(workload.startedAt);
       for (const probe of probes) probe.onLoadStart(workload.startedAt);
       guards.start(workload.startedAt);
+      options.onLoadWindow?.start();
     });
     workload.on('connError', (code) => guards.noteError(code));
     options.log(
@@ -202,6 +228,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       guards.stopSampling();
     }
     measuredMs = performance.now() - workloadStart;
+    options.onLoadWindow?.end();
     aborted = options.signal?.aborted ?? false;
     // Heal first: a hung Redis or node (a hang left until the end, or a run cut short) would
     // hold the probes' last readings, the final reads and the TTL check. Healing sends no
@@ -221,7 +248,8 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
       });
     }
     if (!aborted) {
-      finalReadSummary = await finalReads(pool.users, topology.baseUrl, { concurrency: Math.min(w.connections, 32) });
+      const readOptions = { concurrency: Math.min(w.connections, 32) };
+      finalReadSummary = jobs instanceof JourneyJobs ? await jobs.finalReads(topology.baseUrl, readOptions) : await finalReads(pool.users, topology.baseUrl, readOptions);
       options.log(
         `final read of every session: ${finalReadSummary.withToken} hold their data, ${finalReadSummary.withoutToken} lost it` +
           `${finalReadSummary.failed ? `, ${finalReadSummary.failed} unreadable` : ''}`,
@@ -243,7 +271,7 @@ export async function runScenario(scenario: Scenario, faults: FaultSpec[], optio
     guards.close();
     for (const probe of probes) probe.close();
     if (schedule && !schedule.finished) windows = await schedule.finish(measuredMs || performance.now() - workloadStart);
-    if (topology) {
+    if (topology && !reused) {
       options.log('stopping the stack');
       stopMs = await topology.stop();
       options.log(`stack stopped in ${stopMs.toFixed(0)} ms`);

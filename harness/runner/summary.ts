@@ -1,4 +1,5 @@
 /** The summary printed on stdout after a run (computed results in, text out). */
+import { journeyLines } from '../journey/journey-summary.js';
 import { anomalyCount, type ConnectionsSection, type RunResult } from '../results/result-schema.js';
 import { compareWithVerdict } from '../redis-inspect/store-check.js';
 import { clusterLines } from './cluster-summary.js';
@@ -73,6 +74,7 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
   if (r.redis && (r.redis.evictedKeys || r.redis.oomRejections)) {
     lines.push(`  redis      evicted ${r.redis.evictedKeys ?? 0} session key(s) · refused ${r.redis.oomRejections ?? 0} write(s) for lack of memory (OOM)`);
   }
+  lines.push(...journeyLines(r));
   lines.push(...clusterLines(r));
   lines.push(...evidenceLines(r));
   const store = r.redis ?? r.redisCluster;
@@ -82,7 +84,7 @@ export function formatSummary(r: RunResult, paths: { result: string; report: str
   } else if (store?.storeCheckError) {
     lines.push(`  store      unknown: the store could not be read (${store.storeCheckError})`);
   }
-  for (const [section, why] of Object.entries(r.probeErrors ?? {})) lines.push(`  probe      ${section}: no readings (${why})`);
+  for (const [section, why] of Object.entries(r.probeErrors ?? {})) lines.push(`  probe      ${section}: ${why.startsWith('not inspected') ? why : `no readings (${why})`}`);
   if (r.guards) lines.push(`  guards     ${guardLine(r.guards)}`);
   for (const f of r.faults) {
     const span = `${f.label ?? f.type} from ${(f.startMs / 1000).toFixed(1)} s to ${(f.endMs / 1000).toFixed(1)} s`;

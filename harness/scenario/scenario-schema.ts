@@ -9,7 +9,10 @@ import { isTimePoint, parseDuration } from './duration.js';
 import { isThresholdMetric, parseThresholdExpression, thresholdMetricsHelp } from '../thresholds/threshold-expression.js';
 import { phpIniKeyProblem, phpIniLimits, phpIniValueProblem } from './php-ini-rules.js';
 import { quoted } from '../util/one-line.js';
+import { appSchema } from '../app/app-schema.js';
+import { journeySchema } from '../journey/journey-schema.js';
 import { connectionReusePresets, DEFAULT_CONNECTION_REUSE } from '../topology/connection-reuse.js';
+import { externalSettingsSchema } from '../topology/external/external-settings.js';
 
 /** Bounds every scenario is checked against (README: Overrides). */
 export const scenarioLimits = {
@@ -69,6 +72,8 @@ export const topologySchema = z
     balancer: z.enum(balancerNames).optional(),
     strategy: z.string().min(1),
     provider: z.enum(providerNames).default('local'),
+    /** The deployment provider 'external' uses (docs/external-provider.md): URLs, node names, commands, logs. */
+    external: externalSettingsSchema.optional(),
     /** PHP-FPM children per node (pm = static). */
     phpChildren: z.number().int().min(1).max(64).default(4),
     /** session.serialize_handler on every node. */
@@ -89,6 +94,8 @@ export const topologySchema = z
       .default({}),
     /** Extra data every session carries (stored on the first visit, read and written on every request). */
     sessionPayload: z.enum(['none', 'cart', 'large']).default('none'),
+    /** Your PHP application instead of the built-in app (docs/your-app.md); needs workload.mode 'journey'. */
+    app: appSchema.optional(),
     /**
      * Toxiproxy proxies on the links: 'auto' (default) = on the links this scenario's faults
      * act on, so runs without network faults measure the stack without a proxy hop; 'all'
@@ -173,7 +180,9 @@ export const workloadSchema = z
      * 'visits': every request is one visit of one user (one in flight per user).
      * 'bursts': each user fires `burstSize` simultaneous increments, then checks the count.
      */
-    mode: z.enum(['visits', 'bursts']).default('visits'),
+    mode: z.enum(['visits', 'bursts', 'journey']).default('visits'),
+    /** 'journey' mode: each user's steps, extractions, checks and session assertion (docs/your-app.md). */
+    journey: journeySchema.optional(),
     burstSize: z.number().int().min(2).max(256).default(10),
     /** Each request works this long (ms) with its session open (?work=): what holds a session lock in real apps. */
     workMs: z.number().int().min(0).max(1000).default(0),

@@ -7,6 +7,9 @@ import { durationProblem, scenarioLimits, scenarioSchema, type Scenario, type Fa
 import { parseDuration, parseTimePoint } from './duration.js';
 import { dataPath, toPlainData } from './plain-data.js';
 import { oneLine, quoted } from '../util/one-line.js';
+import { journeyProblems } from '../journey/validate-journey.js';
+import { externalSettingsSchema } from '../topology/external/external-settings.js';
+import { externalFaultProblems, externalNodeNames, externalTopologyProblems, externalView } from '../topology/external/external-rules.js';
 
 export interface ValidatedScenario {
   scenario: Scenario;
@@ -73,6 +76,14 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
   if (mode === 'visits' && users !== undefined && connections !== undefined && users < connections) {
     problems.push(`workload.users (${users}) must be >= workload.connections (${connections}): each user has at most one request in flight`);
   }
+  if (mode === 'journey' && users !== undefined && connections !== undefined && users < connections) {
+    problems.push(`workload.users (${users}) must be >= workload.connections (${connections}): each user has at most one request in flight`);
+  }
+  problems.push(...journeyProblems(field(input, ['workload'], (v): v is object => typeof v === 'object' && v !== null)));
+  if (field(input, ['topology', 'app'], (v): v is object => typeof v === 'object' && v !== null) !== undefined) {
+    if (mode !== 'journey') problems.push(`topology.app: the built-in checker reads only the built-in app's answers: use workload.mode 'journey' with your app (docs/your-app.md)`);
+    if (provider !== 'local') problems.push(`topology.app: provider ${quoted(provider)} cannot serve your app yet: use provider 'local'`);
+  }
   if (mode === 'bursts' && connections !== undefined && connections < burstSize) {
     problems.push(`workload.connections (${connections}) must be >= workload.burstSize (${burstSize}) so a burst is really simultaneous`);
   }
@@ -81,7 +92,12 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
   // Out of bounds or not a duration: reported by the schema, and no time is checked against it.
   if (durationText !== undefined && durationProblem(durationText, scenarioLimits.maxRunMs) === null) durationMs = parseDuration(durationText);
   const nodes = field(input, ['topology', 'nodes'], isInt) ?? 3;
-  const nodeNames = Array.from({ length: Math.max(0, Math.min(nodes, 16)) }, (_, i) => `node-${i + 1}`);
+  // An external deployment's nodes have the names its app reports (topology.external.nodes).
+  const externalInput = field(input, ['topology', 'external'], (v): v is unknown => v !== undefined);
+  const externalParsed = provider === 'external' && externalInput !== undefined ? externalSettingsSchema.safeParse(externalInput) : null;
+  const external = provider === 'external' ? externalView(externalInput, externalParsed?.success ? externalParsed.data : null) : null;
+  problems.push(...externalTopologyProblems({ provider, topology: field(input, ['topology'], (v): v is unknown => true), settings: external, strategy, serialization: field(input, ['serialization'], (v): v is unknown => v !== undefined) !== undefined }));
+  const nodeNames = external ? externalNodeNames(external) : Array.from({ length: Math.max(0, Math.min(nodes, 16)) }, (_, i) => `node-${i + 1}`);
   const proxies = field(input, ['topology', 'proxies'], (v): v is boolean | string => typeof v === 'boolean' || typeof v === 'string') ?? 'auto';
   const rawFaults = field(input, ['faults'], Array.isArray) ?? [];
   const faults: FaultSpec[] = [];
@@ -122,6 +138,7 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
       problems.push(`faults[${i}].type: provider ${quoted(provider)} puts no proxy on a Redis Cluster's links yet: use provider 'local' for ${type} with a cluster`);
     }
     const targetProblem = kind.checkTarget(spec, { nodeNames, hasRedis: (strategy?.needsRedis ?? false) && !clusterStrategy, redisClusterNodes });
+    if (external) problems.push(...externalFaultProblems(i, spec, kind, external));
     if (targetProblem) problems.push(`faults[${i}].target: ${targetProblem}`);
     if (kind.links(spec).length > 0 && (proxies === false || proxies === 'none')) {
       problems.push(`faults[${i}]: ${type} goes through Toxiproxy: set topology.proxies to 'auto' or 'all'`);

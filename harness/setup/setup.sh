@@ -16,7 +16,7 @@ for arg in "$@"; do
 done
 
 # Distro metapackages pick the distro's PHP (php8.2 on Debian 12).
-packages=(php-fpm php-cli php-redis php-igbinary php-msgpack nginx haproxy redis-server redis-tools wrk)
+packages=(php-fpm php-cli php-redis php-igbinary php-msgpack nginx haproxy redis-server redis-tools wrk dokuwiki)
 if [ "$for_tests" = 1 ]; then
   packages+=(chromium debootstrap docker.io)
 fi

@@ -33,18 +33,22 @@ function run(command: string, args: string[]): Promise<string> {
 
 let ssMissing = false;
 
+/** Runs a command and gives its stdout (a spawn of its own, or a PersistentShell's run). */
+export type CommandRunner = (command: string, args: string[]) => Promise<string>;
+
 /**
  * The sockets of these ports (PHP-FPM's), in this network namespace or, with `netnsOfPid`, in
- * that process's (nsenter: a container's, from the host).
+ * that process's (nsenter: a container's, from the host). `runner`: how `ss` is run (a
+ * long-lived shell spares the harness a fork per reading).
  */
-export async function readFpmSockets(ports: readonly number[], netnsOfPid?: number): Promise<Map<number, FpmSockets>> {
+export async function readFpmSockets(ports: readonly number[], netnsOfPid?: number, runner: CommandRunner = run): Promise<Map<number, FpmSockets>> {
   if (ports.length === 0) return new Map();
   const ss = ['-tanoeH', `( ${ports.map((p) => `sport = :${p} or dport = :${p}`).join(' or ')} )`];
   // Another namespace: nsenter + ss or nothing (this namespace's /proc/net/tcp is not that one's).
-  if (netnsOfPid !== undefined) return parseSsOutput(await run('nsenter', ['-t', String(netnsOfPid), '-n', 'ss', ...ss]), ports);
+  if (netnsOfPid !== undefined) return parseSsOutput(await runner('nsenter', ['-t', String(netnsOfPid), '-n', 'ss', ...ss]), ports);
   if (!ssMissing) {
     try {
-      return parseSsOutput(await run('ss', ss), ports);
+      return parseSsOutput(await runner('ss', ss), ports);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       ssMissing = true;

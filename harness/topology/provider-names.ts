@@ -3,5 +3,5 @@
  * result schemas can list them without loading a provider; provider-registry.ts maps each name
  * to its lazily loaded module, and is typed so that a name without a loader does not compile.
  */
-export const providerNames = ['local', 'docker'] as const;
+export const providerNames = ['local', 'docker', 'external'] as const;
 export type ProviderName = (typeof providerNames)[number];

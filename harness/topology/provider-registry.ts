@@ -10,6 +10,7 @@ import type { Provider } from './topology-types.js';
 const loaders: Record<ProviderName, () => Promise<Provider>> = {
   local: async () => (await import('./local/local-provider.js')).localProvider,
   docker: async () => (await import('./docker/docker-provider.js')).dockerProvider,
+  external: async () => (await import('./external/external-provider.js')).externalProvider,
 };
 
 export async function loadProvider(name: ProviderName): Promise<Provider> {

@@ -10,9 +10,11 @@ import type { BalancerRetry, BalancerTimeouts } from './balancers/balancer-kind.
 /** none: nothing on disk; rdb: snapshots (Redis's default save points) and one at SHUTDOWN; aof: append-only file, fsync every second. */
 export type RedisPersistence = 'none' | 'rdb' | 'aof';
 import type { Strategy } from '../strategies/strategy.js';
+import type { AppSpec } from '../app/app-spec.js';
 import type { LogSource } from '../evidence/evidence-types.js';
 import type { ConnectionReuse } from './connection-reuse.js';
 import type { NodeConnectionCounters } from './connection-counters.js';
+import type { ExternalSpec } from './external/external-settings.js';
 
 /** A Redis Cluster's shape and settings (topology.redis.cluster; the rediscluster strategies). */
 export interface RedisClusterSettings {
@@ -80,12 +82,16 @@ export interface TopologySpec {
   redisTimeouts?: { timeoutS: number | 'default'; readTimeoutS: number | 'default' };
   /** Extra data stored in every session ('none' | 'cart' | 'large'). */
   sessionPayload?: string;
+  /** The user's PHP application instead of the built-in app (topology.app, resolved; harness/app/). */
+  app?: AppSpec;
   /** Put Toxiproxy proxies on links at all. */
   proxies: boolean;
   /** Which links get a proxy when `proxies` is on (default: both kinds). */
   proxyLinks?: { balancer: boolean; redis: boolean };
   /** External Toxiproxy API URL; when absent the embedded server is started. */
   toxiproxyUrl?: string;
+  /** The deployment provider 'external' uses instead of starting one (topology.external). */
+  external?: ExternalSpec;
   /** Called with human-readable phase messages ("starting node-1", ...). */
   log?: (message: string) => void;
 }
@@ -146,6 +152,8 @@ export interface StartedTopology extends AsyncDisposable {
   /** Stops Redis without killing it (redis-hang): SIGSTOP (docker: pause); connections are accepted, nothing answers. */
   pauseRedis?(): Promise<void>;
   resumeRedis?(): Promise<void>;
+  /** Result sections this topology cannot give, and why (an external deployment without a Redis URL): recorded as not inspected, never as passed. */
+  readonly notInspected?: Readonly<Record<string, string>>;
   /** Every log of the run's components (root-cause evidence); read them before stop(). */
   logSources?(): LogSource[];
   /** The PHP error logs of every node so far (lock warnings, "Failed to write session data"); read before stop(). */

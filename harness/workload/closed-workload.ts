@@ -11,8 +11,8 @@ import { Pool } from 'undici';
 import type { VirtualUserPool } from './virtual-users.js';
 import type { JobSource, RequestFailure } from './job-source.js';
 import type { RequestRecord, WorkloadEvents } from './load-events.js';
-import { cookieHeader, storeSetCookies } from './cookie-jar.js';
-import { dispatchGet, errnoOf, failureOf } from './undici-dispatch.js';
+import { errnoOf, failureOf } from './undici-dispatch.js';
+import { exchange } from './job-exchange.js';
 
 export interface ClosedWorkloadOptions {
   baseUrl: string;
@@ -114,11 +114,12 @@ export class ClosedWorkload extends EventEmitter<WorkloadEvents> {
       let status = 0;
       let body: string | null = null;
       let failure: RequestFailure | undefined;
+      let node: string | undefined;
       try {
-        const answer = await dispatchGet(client, job.path, cookieHeader(user.cookies));
+        const answer = await exchange(client, this.options.baseUrl, job, user.cookies);
         status = answer.status;
-        storeSetCookies(user.cookies, answer.setCookie);
         body = answer.body;
+        node = answer.node;
       } catch (error) {
         failure = failureOf(error);
       if (failure === 'connection') this.emit('connError', errnoOf(error));
@@ -130,7 +131,7 @@ export class ClosedWorkload extends EventEmitter<WorkloadEvents> {
         kind: job.kind,
         status,
         latencyMs: end - sentAt,
-        check: jobs.complete(job, status, body, failure),
+        check: jobs.complete(job, status, body, failure, node),
         ...(failure ? { failure } : {}),
       };
       this.emit('record', record);

@@ -17,8 +17,8 @@ import type { VirtualUserPool } from './virtual-users.js';
 import type { Job, JobSource, RequestFailure } from './job-source.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
 import type { RequestRecord, WorkloadEvents } from './load-events.js';
-import { cookieHeader, storeSetCookies } from './cookie-jar.js';
-import { dispatchGet, errnoOf, failureOf } from './undici-dispatch.js';
+import { errnoOf, failureOf } from './undici-dispatch.js';
+import { exchange } from './job-exchange.js';
 
 export interface OpenWorkloadOptions {
   baseUrl: string;
@@ -155,12 +155,13 @@ export class OpenWorkload extends EventEmitter<WorkloadEvents> {
     let body: string | null = null;
     let failure: RequestFailure | undefined;
     let sentAt = calledAt;
+    let node: string | undefined;
     try {
-      const answer = await dispatchGet(client, job.path, cookieHeader(user.cookies));
+      const answer = await exchange(client, this.options.baseUrl, job, user.cookies);
       sentAt = answer.sentAt ?? calledAt;
       status = answer.status;
-      storeSetCookies(user.cookies, answer.setCookie);
       body = answer.body;
+      node = answer.node;
     } catch (error) {
       status = 0;
       body = null;
@@ -168,7 +169,7 @@ export class OpenWorkload extends EventEmitter<WorkloadEvents> {
       if (failure === 'connection') this.emit('connError', errnoOf(error));
     }
     const end = performance.now();
-    const check = this.options.jobs.complete(job, status, body, failure);
+    const check = this.options.jobs.complete(job, status, body, failure, node);
     const record: RequestRecord = {
       t: end - this.startedAt,
       userIndex: job.userIndex,

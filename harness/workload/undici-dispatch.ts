@@ -19,32 +19,55 @@ export interface Answer {
   status: number;
   body: string;
   setCookie: string | string[] | undefined;
+  /** The Location header of a redirect (journeys follow it). */
+  location?: string | undefined;
+  /** The node that answered, when it says so (X-PSL-Node: your app's nodes add it). */
+  node?: string | undefined;
   /** When undici wrote the request to a socket (null if it never did). */
   sentAt: number | null;
 }
 
+/** What a journey step sends beyond a GET of a path (workload mode 'journey'). */
+export interface OutgoingRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /** It says when the request is written to a socket (onRequestStart), after any wait for a free connection. */
 export function dispatchGet(client: Dispatcher, path: string, cookie: string): Promise<Answer> {
+  return dispatchRequest(client, { method: 'GET', path }, cookie);
+}
+
+export function dispatchRequest(client: Dispatcher, request: OutgoingRequest, cookie: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let status = 0;
     let setCookie: string | string[] | undefined;
+    let location: string | undefined;
+    let node: string | undefined;
     let sentAt: number | null = null;
     const chunks: Buffer[] = [];
+    const headers = request.headers ? { ...request.headers, ...(cookie ? { cookie } : {}) } : { cookie };
     client.dispatch(
-      { path, method: 'GET', headers: { cookie } },
+      { path: request.path, method: request.method as Dispatcher.HttpMethod, headers, ...(request.body !== undefined ? { body: request.body } : {}) },
       {
         onRequestStart() {
           sentAt = performance.now();
         },
-        onResponseStart(_controller, statusCode, headers) {
+        onResponseStart(_controller, statusCode, responseHeaders) {
           status = statusCode;
-          setCookie = headers['set-cookie'];
+          setCookie = responseHeaders['set-cookie'];
+          const where = responseHeaders['location'];
+          location = Array.isArray(where) ? where[0] : where;
+          const from = responseHeaders['x-psl-node'];
+          node = Array.isArray(from) ? from[0] : from;
         },
         onResponseData(_controller, chunk) {
           chunks.push(chunk);
         },
         onResponseEnd() {
-          resolve({ status, body: Buffer.concat(chunks).toString('utf8'), setCookie, sentAt });
+          resolve({ status, body: Buffer.concat(chunks).toString('utf8'), setCookie, location, node, sentAt });
         },
         onResponseError(_controller, error) {
           reject(error);

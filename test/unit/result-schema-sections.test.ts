@@ -27,7 +27,7 @@ test('no section of result.json is z.unknown() or z.any()', () => {
     return c instanceof z.ZodUnknown || c instanceof z.ZodAny;
   });
   assert.deepEqual(loose.map(([key]) => key), []);
-  for (const key of ['serialization', 'concurrency', 'redis', 'redisCluster', 'gate', 'repeat', 'connections', 'guards', 'workload']) {
+  for (const key of ['serialization', 'concurrency', 'journey', 'redis', 'redisCluster', 'gate', 'repeat', 'connections', 'guards', 'workload']) {
     const c = core(shape[key as keyof typeof shape] as z.ZodTypeAny);
     assert.ok(c instanceof z.ZodObject || c instanceof z.ZodDiscriminatedUnion, `${key} is not an object schema`);
   }
@@ -35,7 +35,7 @@ test('no section of result.json is z.unknown() or z.any()', () => {
 
 test('every probe writes the section result-schema.ts validates under its key', () => {
   const shape = resultSchema.shape as Record<string, z.ZodTypeAny>;
-  assert.deepEqual(probeKinds.map((k) => k.section).sort(), ['concurrency', 'connections', 'evidence', 'redis', 'redisCluster']);
+  assert.deepEqual(probeKinds.map((k) => k.section).sort(), ['concurrency', 'connections', 'evidence', 'journey', 'redis', 'redisCluster']);
   for (const kind of probeKinds) {
     assert.ok(shape[kind.section], `result-schema.ts has no ${kind.section} section`);
     assert.equal(core(shape[kind.section]!), kind.schema, `result.${kind.section} is not validated by the ${kind.section} probe's own schema`);

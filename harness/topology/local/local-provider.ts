@@ -4,6 +4,8 @@
  * into the run directory.
  */
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { copyAppWritable } from '../../app/app-writable.js';
+import { checkAppPaths } from '../../app/app-spec.js';
 import { readFile } from 'node:fs/promises';
 import type { LogSource } from '../../evidence/evidence-types.js';
 import { plannedLogSources, redisComponentsOf, type LogReaders } from '../planned-log-sources.js';
@@ -31,6 +33,7 @@ import { createRunDirectory, reapStaleRuns, removeRunDirectory, type RunDirector
 import { logTail, startRedisProcess } from './redis-process.js';
 import { killProcess, pauseProcess, resumeProcess, spawnServer, stopProcess, type ManagedProcess } from './process-supervisor.js';
 import { requireBinary } from './system-binaries.js';
+import { PersistentShell } from './persistent-shell.js';
 
 const HOST = '127.0.0.1';
 /** Directories nginx wants for its temporary files. */
@@ -67,6 +70,8 @@ class LocalTopology implements StartedTopology {
   private redisProc: ManagedProcess | null = null;
   private redisStopped = false;
   private redisPaused = false;
+  /** Runs `ss` for the connection counters without forking the harness per reading. */
+  private readonly shell = new PersistentShell();
 
   constructor(readonly spec: TopologySpec) {
     this.nodeNames = nodeNamesOf(spec);
@@ -100,6 +105,7 @@ class LocalTopology implements StartedTopology {
           fpmPidFile: join(dir, 'php-fpm.pid'),
           fpmErrorLog: join(dir, 'php-fpm.log'),
           phpErrorLog: join(dir, 'php-error.log'),
+          ...(this.spec.app ? { appWritableDir: join(dir, 'app-writable') } : {}),
         };
       },
       redis: this.spec.strategy.needsRedis && !cluster ? { host: HOST, port: redisPort } : null,
@@ -215,7 +221,7 @@ class LocalTopology implements StartedTopology {
     // A paused node (node-hang) answers nothing: it counts as down, as a dead one does.
     const running = new Map(this.nodes.running().filter(([name]) => !this.nodes.isPaused(name)));
     const fpmPorts = [...running.keys()].map((name) => this.ports.get(name)!.fpm);
-    const sockets = await readFpmSockets(fpmPorts).catch(() => new Map());
+    const sockets = await readFpmSockets(fpmPorts, undefined, (command, args) => this.shell.run([command, ...args])).catch(() => new Map());
     const out: Record<string, NodeConnectionCounters | null> = {};
     await Promise.all(
       this.nodeNames.map(async (name) => {
@@ -248,6 +254,7 @@ class LocalTopology implements StartedTopology {
     rmSync(join(dir, 'sessions'), { recursive: true, force: true });
     for (const sub of ['sessions', ...NGINX_TEMP_DIRS]) mkdirSync(join(dir, sub), { recursive: true });
     for (const file of node.files) writeFileSync(join(dir, file.name), file.content);
+    if (this.spec.app) copyAppWritable(this.spec.app, join(dir, 'app-writable'));
     return dir;
   }
 
@@ -382,6 +389,7 @@ class LocalTopology implements StartedTopology {
     if (this.toxiproxy && this.spec.toxiproxyUrl) await removeLinkProxies(this.spec.toxiproxyUrl, this.toxiproxy.proxies);
     await Promise.all(this.others.filter((p) => !balancer.includes(p)).map((p) => stopProcess(p, pids)));
     await this.redisCluster?.stop();
+    await this.shell.close();
     if (this.run) removeRunDirectory(this.run);
     return performance.now() - t0;
   }
@@ -394,6 +402,7 @@ class LocalTopology implements StartedTopology {
 export const localProvider: Provider = {
   name: 'local',
   async checkDependencies(spec) {
+    if (spec.app) checkAppPaths(spec.app);
     await requireBinary('phpFpm');
     await requireBinary('nginx');
     await requireBinary(requireBalancer(spec.balancer).binary);

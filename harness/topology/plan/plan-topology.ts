@@ -11,6 +11,7 @@ import type { BalancerKind, BalancerRetry, BalancerTimeouts } from '../balancers
 import { defaultConnectionReuse, type ConnectionReuse } from '../connection-reuse.js';
 import type { ProxyNames, TopologySpec } from '../topology-types.js';
 import type { PlannedLog } from '../../evidence/evidence-types.js';
+import { APP_WRITABLE_ENV, appPhpIniFor } from '../../app/app-spec.js';
 
 export interface HostPort {
   host: string;
@@ -28,6 +29,8 @@ export interface NodePaths {
   fpmPidFile: string;
   fpmErrorLog: string;
   phpErrorLog: string;
+  /** The node's own writable copies of the app's data (topology.app.writable). */
+  appWritableDir?: string;
 }
 
 /** Where the provider puts things. Everything else is the plan's. */
@@ -228,7 +231,10 @@ function plannedLogs(spec: TopologySpec, site: Site, nodeNames: string[], balanc
 function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort | null, seeds: HostPort[] | null, reuse: ConnectionReuse): ConfigFile[] {
   const paths = site.nodePaths(name);
   const fpm = site.nodeFpm(name);
-  const php = renderPhpIni({ ...basePhpIni, 'session.serialize_handler': spec.serializer, ...spec.phpIni });
+  const app = spec.app;
+  if (app && !paths.appWritableDir) throw new Error(`the site gives ${name} no writable directory for topology.app`);
+  const appIni = app ? appPhpIniFor(app, paths.appWritableDir!) : {};
+  const php = renderPhpIni({ ...basePhpIni, 'session.serialize_handler': spec.serializer, ...appIni, ...spec.phpIni });
   const pool = renderPhpFpmConfig({
     nodeName: name,
     listen: hostPort(fpm),
@@ -236,7 +242,7 @@ function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort
     pidFile: paths.fpmPidFile,
     errorLog: paths.fpmErrorLog,
     runAsRoot: site.fpmAsRoot,
-    env: { SESSION_PAYLOAD: spec.sessionPayload ?? 'none' },
+    env: { SESSION_PAYLOAD: spec.sessionPayload ?? 'none', ...(app ? { [APP_WRITABLE_ENV]: paths.appWritableDir! } : {}) },
     adminValues: {
       ...spec.strategy.sessionIni({
         sessionDir: paths.sessionDir,
@@ -253,6 +259,7 @@ function nodeFiles(spec: TopologySpec, site: Site, name: string, redis: HostPort
     fpm: hostPort(fpm),
     appDir: paths.appDir,
     prefixDir: paths.prefixDir,
+    ...(app ? { app: { docroot: app.docroot, frontController: app.frontController, nodeName: name, serverPort: site.balancerListen.split(':').pop()! } } : {}),
     ...(reuse.fastcgi ? { fastcgiReuse: { fpmChildren: spec.phpChildren } } : {}),
   });
   return [
