@@ -20,6 +20,9 @@ export default defineScenario({
     app: {
       root: '/usr/share/dokuwiki',
       frontController: 'doku.php',
+      // Debian's libraries DokuWiki reads by absolute path (phpseclib on every request): the
+      // docker provider mounts them read-only; the local provider's nodes see them anyway.
+      hostPaths: ['/usr/share/php', '/usr/share/php-geshi', '/usr/share/javascript'],
       // In the place of /etc/dokuwiki/preload.php: DOKU_CONF = the node's own conf copy.
       phpIni: { auto_prepend_file: here('preload.php') },
       writable: [

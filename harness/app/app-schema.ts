@@ -59,6 +59,12 @@ export const appSchema = z
      * environment variable of its PHP-FPM pool.
      */
     writable: z.array(writableEntry).max(32).default([]),
+    /**
+     * Host paths outside root the app's code reads by their absolute path (Debian's DokuWiki
+     * loads /usr/share/php/phpseclib and /etc/dokuwiki/dokuwiki.php). Local nodes see them
+     * anyway; the docker provider mounts each read-only at the same path in every node.
+     */
+    hostPaths: z.array(absolutePath).max(32).default([]),
   })
   .strict();
 

@@ -13,6 +13,8 @@ export interface AppSpec {
   phpIni: Record<string, string>;
   /** Absolute sources, each copied to `to` in the node's writable directory. */
   writable: Array<{ from: string; to: string }>;
+  /** Absolute host paths outside root the app reads (mounted read-only by the docker provider). */
+  hostPaths: string[];
 }
 
 /** The environment variable of the app's PHP-FPM pool naming the node's writable directory. */
@@ -26,6 +28,7 @@ export function resolveApp(app: AppConfig): AppSpec {
     frontController: app.frontController,
     phpIni: app.phpIni,
     writable: app.writable.map((w) => ({ from: isAbsolute(w.from) ? w.from : resolve(app.root, w.from), to: w.to })),
+    hostPaths: app.hostPaths,
   };
 }
 
@@ -37,6 +40,9 @@ export function checkAppPaths(app: AppSpec): void {
   else if (!existsSync(join(app.docroot, app.frontController))) problems.push(`topology.app.frontController: ${join(app.docroot, app.frontController)} does not exist`);
   app.writable.forEach((w, i) => {
     if (!existsSync(w.from)) problems.push(`topology.app.writable[${i}].from: ${w.from} does not exist`);
+  });
+  app.hostPaths.forEach((p, i) => {
+    if (!existsSync(p)) problems.push(`topology.app.hostPaths[${i}]: ${p} does not exist`);
   });
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '), problems);
 }

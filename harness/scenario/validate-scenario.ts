@@ -82,7 +82,7 @@ export function validateScenario(rawInput: unknown, origin = 'scenario'): Valida
   problems.push(...journeyProblems(field(input, ['workload'], (v): v is object => typeof v === 'object' && v !== null)));
   if (field(input, ['topology', 'app'], (v): v is object => typeof v === 'object' && v !== null) !== undefined) {
     if (mode !== 'journey') problems.push(`topology.app: the built-in checker reads only the built-in app's answers: use workload.mode 'journey' with your app (docs/your-app.md)`);
-    if (provider !== 'local') problems.push(`topology.app: provider ${quoted(provider)} cannot serve your app yet: use provider 'local'`);
+    if (provider === 'external') problems.push(`topology.app: provider "external" starts no node to serve it: the deployment runs your app; remove topology.app`);
   }
   if (mode === 'bursts' && connections !== undefined && connections < burstSize) {
     problems.push(`workload.connections (${connections}) must be >= workload.burstSize (${burstSize}) so a burst is really simultaneous`);

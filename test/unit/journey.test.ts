@@ -68,11 +68,13 @@ test('a journey without a session assertion is refused', () => {
   assert.match(problemsOf(undefined), /workload\.journey: missing/);
 });
 
-test('topology.app is refused without journey mode and with the docker provider', () => {
+test('topology.app is accepted by the local and docker providers, refused without journey mode and with the external provider', () => {
   const s = scenario(baseJourney()) as Record<string, any>;
   s.topology = { strategy: 'redis', provider: 'docker', app: { root: '/tmp' } };
-  assert.throws(() => validateScenario(s), /topology\.app: provider "docker" cannot serve your app yet: use provider 'local'/);
-  s.topology.provider = 'local';
+  assert.equal(validateScenario(s).scenario.topology.app?.root, '/tmp');
+  s.topology = { strategy: 'redis', balancer: 'nginx', nodes: 1, provider: 'external', external: { url: 'http://127.0.0.1:8080', nodes: [{ name: 'node-1' }] }, app: { root: '/tmp' } };
+  assert.throws(() => validateScenario(s), /topology\.app: provider "external" starts no node to serve it/);
+  s.topology = { strategy: 'redis', provider: 'local', app: { root: '/tmp' } };
   s.workload.mode = 'visits';
   delete s.workload.journey;
   assert.throws(() => validateScenario(s), /topology\.app: .*use workload\.mode 'journey'/);

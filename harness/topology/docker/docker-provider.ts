@@ -34,6 +34,7 @@ import { CLUSTER_REDIS_PORT, DockerRedisCluster } from './docker-redis-cluster.j
 import { containerFile, containerLog } from './docker-log-sources.js';
 import type { LogSource } from '../../evidence/evidence-types.js';
 import { plannedLogSources, redisComponentsOf, type LogReaders } from '../planned-log-sources.js';
+import { CONTAINER_APP_WRITABLE, dockerApp, writableArchive, type DockerApp } from './docker-app.js';
 
 const HTTP_PORT = 80;
 const REDIS_PORT = 6379;
@@ -71,6 +72,15 @@ class DockerTopology implements StartedTopology {
   private network: RunNetwork | null = null;
   private readonly nodes: NodeSlots<StartedTestContainer>;
   private plan!: TopologyPlan;
+  /** topology.app in the containers: its mounts and container paths (docker-app.ts). */
+  private readonly app: DockerApp | null;
+  /**
+   * The balancer's port inside its container: 80, or with topology.app the host port it is
+   * published on, chosen up front. The plan gives every node the balancer's port as PHP's
+   * SERVER_PORT, and apps build absolute URLs from it (DokuWiki's redirect after a login):
+   * it must be the port clients use.
+   */
+  private balancerPort = HTTP_PORT;
   /** Killed node containers, removed on restore/stop (kept until then for `docker logs`). */
   private readonly dead: string[] = [];
   private redisContainer: StartedTestContainer | null = null;
@@ -87,6 +97,7 @@ class DockerTopology implements StartedTopology {
     this.nodeNames = nodeNamesOf(spec);
     this.nodes = new NodeSlots(this.nodeNames);
     this.log = spec.log ?? (() => {});
+    this.app = spec.app ? dockerApp(spec.app) : null;
   }
 
   private containerName(role: string): string {
@@ -114,7 +125,9 @@ class DockerTopology implements StartedTopology {
       const net = this.network;
       if (this.stopping) throw new RunAbortedError('the topology is stopping');
       this.log(`network ${net.name} ${net.subnet}`);
-      this.plan = planTopology(this.spec, await this.site(net));
+      for (const note of this.app?.notes ?? []) this.log(`topology.app: ${note}`);
+      // The plan renders nginx, php.ini and the pool with the paths the nodes see (/psl/app, ...).
+      this.plan = planTopology(this.app ? { ...this.spec, app: this.app.inContainer } : this.spec, await this.site(net));
       this.balancerRetry = this.plan.retry;
       signal?.throwIfAborted();
 
@@ -139,6 +152,7 @@ class DockerTopology implements StartedTopology {
   /** Fixed addresses in the run's network; proxies listen on the gateway (the host), on ports chosen up front. */
   private async site(net: RunNetwork): Promise<Site> {
     const proxyPorts = await freePorts(proxyCount(this.spec), net.gateway);
+    if (this.app) this.balancerPort = (await freePorts(1, '127.0.0.1'))[0]!;
     return {
       nodeHttp: (name) => ({ host: this.nodeIp(name), port: HTTP_PORT }),
       nodeHttpListen: () => String(HTTP_PORT),
@@ -150,11 +164,12 @@ class DockerTopology implements StartedTopology {
         fpmPidFile: '/psl/run/php-fpm.pid',
         fpmErrorLog: '/proc/self/fd/2',
         phpErrorLog: '/psl/run/php-error.log',
+        ...(this.app ? { appWritableDir: CONTAINER_APP_WRITABLE } : {}),
       }),
       redis: this.spec.strategy.needsRedis && !this.clusterIps() ? { host: net.ip(ADDR.redis), port: REDIS_PORT } : null,
       redisCluster: this.clusterIps()?.map((host) => ({ host, port: CLUSTER_REDIS_PORT })) ?? null,
       proxyListen: proxyListenOn(this.spec, net.gateway, proxyPorts),
-      balancerListen: `0.0.0.0:${HTTP_PORT}`,
+      balancerListen: `0.0.0.0:${this.balancerPort}`,
       balancerPrefixDir: '/psl/run',
       fpmAsRoot: true,
     };
@@ -243,7 +258,14 @@ class DockerTopology implements StartedTopology {
       .withEnvironment({ NODE_NAME: name })
       .withCopyContentToContainer(node.files.map((f) => ({ content: f.content, target: `/psl/conf/${f.name}` })))
       .withWaitStrategy(Wait.forLogMessage(`psl-node-ready ${name}`));
-    return this.launch(name, container);
+    if (!this.app || !this.spec.app) return this.launch(name, container);
+    // The app's code read-only; fresh writable copies of its own (a restored node has lost its disk).
+    const writable = await writableArchive(this.spec.app);
+    try {
+      return await this.launch(name, container.withBindMounts(this.app.mounts).withCopyArchivesToContainer([{ tar: writable.tar, target: writable.target }]));
+    } finally {
+      writable.dispose();
+    }
   }
 
   private async startBalancer(): Promise<void> {
@@ -251,12 +273,12 @@ class DockerTopology implements StartedTopology {
     this.log(`starting balancer (${kind.name})`);
     // Ready = a request through the balancer reaches a PHP node.
     const container = this.base(kind.imageKind, 'balancer', this.network!.ip(ADDR.balancer), ['balancer'])
-      .publishOnLoopback(HTTP_PORT)
+      .publishOnLoopback(this.balancerPort, this.app ? this.balancerPort : 0)
       .withCopyContentToContainer([{ content: file.content, target: `/psl/conf/${file.name}` }])
       // The read timeout is also the retry interval: keep it short.
-      .withWaitStrategy(Wait.forHttp('/health', HTTP_PORT).forStatusCode(200).withReadTimeout(250));
+      .withWaitStrategy(Wait.forHttp('/health', this.balancerPort).forStatusCode(200).withReadTimeout(250));
     this.balancer = await this.launch('balancer', container);
-    this.baseUrl = `http://127.0.0.1:${this.balancer.getMappedPort(HTTP_PORT)}`;
+    this.baseUrl = `http://127.0.0.1:${this.balancer.getMappedPort(this.balancerPort)}`;
   }
 
   private async collectEnv(hostEnv: Promise<EnvInfo>): Promise<EnvInfo> {
@@ -423,7 +445,9 @@ class DockerTopology implements StartedTopology {
 
 export const dockerProvider: Provider = {
   name: 'docker',
-  async checkDependencies() {
+  async checkDependencies(spec) {
+    // The app's paths and what its nodes would mount (exit 104), before anything starts.
+    if (spec.app !== undefined) dockerApp(spec.app);
     // Starts dockerd when none answers and we are root; MissingDependencyError otherwise.
     await ensureDocker();
   },
