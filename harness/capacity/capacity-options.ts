@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../errors.js';
 import { parseDuration } from '../scenario/duration.js';
 import { quoted } from '../util/one-line.js';
+import { providerNames, type ProviderName } from '../topology/provider-names.js';
 
 export const capacityUsage = `usage: npm run capacity -- <scenario> --target-rps R --p99 250ms [options]
   --target-rps R          the load to plan for (requests per second)
@@ -19,6 +20,7 @@ export const capacityUsage = `usage: npm run capacity -- <scenario> --target-rps
   --start-rate R          first step's rate per node (default 200 req/s)
   --max-steps N           valid steps per node count at most (default 12, --quick 8)
   --quick                 4 s steps, at most 8 per node count, knee within 15% (default 8%)
+  --provider local|docker where the stacks run (default: the scenario's topology.provider)
   --out DIR               where capacity.json and capacity.html go (default reports/capacity-<scenario>-<timestamp>)
   --quiet                 no progress line per step`;
 
@@ -35,6 +37,8 @@ export interface CapacityOptions {
   startRate: number;
   maxSteps: number;
   quick: boolean;
+  /** Overrides the scenario's topology.provider; null = the scenario's. */
+  provider: ProviderName | null;
   out: string | undefined;
   quiet: boolean;
 }
@@ -51,6 +55,7 @@ const flagOptions = {
   'start-rate': { type: 'string' },
   'max-steps': { type: 'string' },
   quick: { type: 'boolean' },
+  provider: { type: 'string' },
   out: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -81,6 +86,15 @@ function duration(flag: string, value: string, minMs: number, maxMs: number, exa
   }
   if (ms < minMs || ms > maxMs) throw bad(flag, value, `a duration from ${minMs}ms to ${maxMs / 1000}s`);
   return ms;
+}
+
+/** Providers a capacity run can start stacks on (external stacks are not started by the harness). */
+export const capacityProviders: readonly ProviderName[] = providerNames.filter((p) => p !== 'external');
+
+function providerOf(value: string): ProviderName {
+  const name = capacityProviders.find((p) => p === value);
+  if (!name) throw bad('provider', value, `one of ${capacityProviders.join(', ')}`);
+  return name;
 }
 
 /** null = --help. */
@@ -115,6 +129,7 @@ export function parseCapacityArgs(argv: readonly string[]): CapacityOptions | nu
     startRate: v['start-rate'] === undefined ? 200 : positive('start-rate', v['start-rate'], 1_000_000, 'a rate above 0 (req/s per node)'),
     maxSteps: v['max-steps'] === undefined ? (quick ? 8 : 12) : integer('max-steps', v['max-steps'], 2, 50),
     quick,
+    provider: v.provider === undefined ? null : providerOf(v.provider),
     out: v.out,
     quiet: v.quiet === true,
   };

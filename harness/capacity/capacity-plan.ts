@@ -35,6 +35,8 @@ export interface PlanInput {
   bytesPerSession: number | null;
   bytesPerSessionSource: string;
   networkBytesPerRequest: number | null;
+  /** Where the network figure was read (default: the host's loopback, the local provider's). */
+  networkSource?: string;
   redisNetBytesPerRequest: number | null;
   /** Best knee measured (rate, node count); null when no step met the objective. */
   bestKnee: { rate: number; nodes: number } | null;
@@ -89,7 +91,7 @@ export function makePlan(p: PlanInput): CapacityResult['plan'] {
     storedSessions: fig(stored, 'sessions', `Little's law: new sessions ${p.users} users / ${p.visitSpanS} s visit span x (visit span + gc_maxlifetime ${p.gcMaxlifetimeS} s)`),
     redisMemoryBytes: fig(memory, 'bytes', `stored sessions x ${p.bytesPerSession?.toFixed(1)} B per session (${p.bytesPerSessionSource})`),
     maxmemoryBytes: fig(maxmemory, 'bytes', `sessions' memory x ${MAXMEMORY_HEADROOM} (fragmentation, buffers, peaks; an assumption), rounded up to MiB`),
-    networkBytesPerRequest: fig(p.networkBytesPerRequest, 'bytes/request', 'loopback interface bytes during the knee step / requests (every hop: client, balancer, node, PHP-FPM, Redis; other processes on lo included)'),
+    networkBytesPerRequest: fig(p.networkBytesPerRequest, 'bytes/request', p.networkSource ?? 'loopback interface bytes during the knee step / requests (every hop: client, balancer, node, PHP-FPM, Redis; other processes on lo included)'),
     redisNetBytesPerRequest: fig(p.redisNetBytesPerRequest, 'bytes/request', 'Redis INFO total_net_input_bytes + total_net_output_bytes during the knee step / requests'),
     evictionPolicies,
   };

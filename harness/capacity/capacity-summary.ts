@@ -23,7 +23,7 @@ export function formatCapacitySummary(c: CapacityResult, paths: { json: string; 
   lines.push(`  plan       ${p.verdict}`);
   lines.push(`  nodes      ${int(p.nodes.value)} of ${c.target.coresPerNode} core(s); pm.max_children ${int(p.maxChildren.value)} per node (PHP memory ${mib(p.phpMemoryPerNode.value)} per node)`);
   lines.push(`  redis      ${int(p.redisOpsPerSec.value)} commands/s (ceiling ${int(p.redisCeilingOpsPerSec.value)}, ${p.redisUtilization.value === null ? 'n/a' : `${(p.redisUtilization.value * 100).toFixed(0)}% of its thread`}); ${int(p.storedSessions.value)} sessions x ${c.redisMemory ? `${c.redisMemory.bytesPerSession.toFixed(0)} B` : 'n/a'} = ${mib(p.redisMemoryBytes.value)}; maxmemory ${mib(p.maxmemoryBytes.value)}`);
-  lines.push(`  network    ${int(p.networkBytesPerRequest.value)} B/request on loopback (all hops), ${int(p.redisNetBytesPerRequest.value)} B/request to and from Redis`);
+  lines.push(`  network    ${int(p.networkBytesPerRequest.value)} B/request ${c.provider === 'docker' ? 'on the containers\' interfaces, the run bridge and loopback' : 'on loopback'} (all hops), ${int(p.redisNetBytesPerRequest.value)} B/request to and from Redis`);
   lines.push(`  steps      ${c.steps.length} (${c.steps.filter((s) => s.status === 'invalid').length} invalid) in ${(c.durationMs / 1000).toFixed(0)} s`);
   lines.push(`  json       ${paths.json}`);
   lines.push(`  report     ${paths.html}`);

@@ -17,7 +17,7 @@ import { tierNames, tierTitles } from './service-demand.js';
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 const palette = ['#0f766e', '#b45309', '#7c3aed', '#be123c', '#2563eb', '#4d7c0f', '#475569'];
-const tierColor: Record<string, string> = { 'php-fpm': '#2563eb', 'node-web': '#0f766e', balancer: '#b45309', redis: '#be123c', toxiproxy: '#7c3aed', harness: '#475569' };
+const tierColor: Record<string, string> = { 'php-fpm': '#2563eb', 'node-web': '#0f766e', balancer: '#b45309', redis: '#be123c', toxiproxy: '#7c3aed', 'docker-proxy': '#a16207', harness: '#475569' };
 
 interface ChartSeries {
   label: string;
@@ -136,7 +136,11 @@ export function renderCapacityReport(c: CapacityResult, options: { generatedAt?:
   sections.push({
     id: 'demand',
     title: 'Service demand per tier',
-    lead: 'Utilization law D = U / X: CPU seconds per request of each tier, from /proc (every process of each recorded process group, reaped children included) over the load window of the knee step. The harness is the load generator and checker: its share is what measuring cost.',
+    lead:
+      (c.provider === 'docker'
+        ? "Utilization law D = U / X: CPU seconds per request of each tier over the load window of the knee step, from the containers' cgroup CPU counters (balancer, Redis) and, inside each node container, from /proc per process (php-fpm and nginx by command name, reaped children included); docker-proxy (the published port's userland proxy) from /proc. "
+        : 'Utilization law D = U / X: CPU seconds per request of each tier, from /proc (every process of each recorded process group, reaped children included) over the load window of the knee step. ') +
+      'The harness is the load generator and checker: its share is what measuring cost.',
     body: utilParts.join('') + table(['node count', 'tier', 'D (ms CPU/request)', 'U (cores)', 'ceiling 1/D', ''], demandRows, { cls: 'numeric compact', rowHeaders: true }),
   });
 
@@ -153,7 +157,7 @@ export function renderCapacityReport(c: CapacityResult, options: { generatedAt?:
     planRow('sessions stored', p.storedSessions),
     planRow('Redis memory for sessions', p.redisMemoryBytes, mib(p.redisMemoryBytes.value)),
     planRow('maxmemory', p.maxmemoryBytes, mib(p.maxmemoryBytes.value)),
-    planRow('network per request (loopback)', p.networkBytesPerRequest),
+    planRow(c.provider === 'docker' ? 'network per request (all hops)' : 'network per request (loopback)', p.networkBytesPerRequest),
     planRow('Redis traffic per request', p.redisNetBytesPerRequest),
   ];
   const verdictBadge = `<p><span class="badge ${p.reachable ? 'pass' : 'fail'}">${p.reachable ? 'REACHABLE' : 'UNREACHABLE'}</span> ${escapeHtml(p.verdict)}</p>`;

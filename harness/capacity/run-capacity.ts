@@ -93,8 +93,28 @@ const median = (xs: number[]): number | null => {
   return s[Math.floor(s.length / 2)]!;
 };
 
+/**
+ * The CPU reader of a started stack: the recorded process groups (local), the containers'
+ * cgroups and processes (docker); null with the reason when there is none.
+ */
+async function tierCpuReaderFor(providerName: string, runId: string): Promise<{ reader: TierCpuReader | null; why: string | null }> {
+  if (providerName === 'local') return { reader: localTierCpu(join(runsRoot(), runId, 'pids')), why: null };
+  if (providerName === 'docker') {
+    try {
+      // Loaded only here: it pulls in testcontainers.
+      const { dockerTierCpu } = await import('./docker-tier-cpu.js');
+      return { reader: (await dockerTierCpu(runId)).reader, why: null };
+    } catch (error) {
+      return { reader: null, why: `the docker containers' CPU counters could not be read (${(error as Error).message}): demands are missing` };
+    }
+  }
+  return { reader: null, why: `the ${providerName} provider's CPU is not read: demands are missing` };
+}
+
 export async function runCapacity(input: CapacityRunInput): Promise<CapacityResult> {
-  const { options: o, scenario, log } = input;
+  const { options: o, log } = input;
+  // --provider overrides the scenario's.
+  const scenario: Scenario = o.provider ? { ...input.scenario, topology: { ...input.scenario.topology, provider: o.provider } } : input.scenario;
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const cpuCount = osCpus().length;
@@ -106,6 +126,7 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
   let memory: (BytesPerSession & { source: string }) | null = null;
   let memoryNote: string | null = null;
   let balancer = '';
+  const cpuNotes = new Set<string>();
   const notes = [
     `the scenario's faults (${scenario.faults.length}) and thresholds are not applied during capacity steps: each step is the scenario's stack and workload at a fixed open-model rate`,
     `a step meets the objective with p99 < ${o.p99Ms} ms, errors < ${MAX_ERROR_RATE * 100}%, no session anomaly and no dropped start; one with a fired environment guard is invalid (retried once), not a measurement`,
@@ -121,7 +142,11 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
     const topology: StartedTopology = await provider.start(spec, input.signal);
     let redis: Redis | null = null;
     try {
-      const reader: TierCpuReader | null = provider.name === 'local' ? localTierCpu(join(runsRoot(), spec.runId, 'pids')) : null;
+      const { reader, why } = await tierCpuReaderFor(provider.name, spec.runId);
+      if (why) {
+        log(`${nodes} node(s): ${why}`);
+        cpuNotes.add(why);
+      }
       if (topology.redis) {
         redis = inspectionClient(topology.redis);
         redis.on('error', () => {});
@@ -296,7 +321,9 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
     coresPerNode: o.coresPerNode ?? cpuCount,
     utilization: o.utilization,
     nodeDemandMs: php === null ? null : php + (web ?? 0),
-    demandSource: first ? `measured at the ${first.nodes}-node knee step (${first.rate} req/s offered), /proc CPU of the recorded process groups` : 'not measured',
+    demandSource: first
+      ? `measured at the ${first.nodes}-node knee step (${first.rate} req/s offered), ${provider.name === 'docker' ? "/proc CPU of the node containers' php-fpm and nginx processes" : '/proc CPU of the recorded process groups'}`
+      : 'not measured',
     bottleneck: bottleneck?.tier ?? null,
     bottleneckDemandMs: bottleneck?.demandMs ?? null,
     // The time a request holds a PHP worker: the mean service time of the least-loaded passing step
@@ -309,12 +336,20 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
     bytesPerSession: memory?.bytes ?? null,
     bytesPerSessionSource: memory?.source ?? memoryNote ?? 'not measured',
     networkBytesPerRequest: loPerRequest,
+    ...(provider.name === 'docker'
+      ? { networkSource: "bytes received during the knee step / requests on every hop: each container's interfaces (bridge and its own loopback: nginx to PHP-FPM), the run bridge toward the host (docker-proxy, Toxiproxy) and the host's loopback (harness to docker-proxy; other processes on lo included)" }
+      : {}),
     redisNetBytesPerRequest: baseStep?.redisNetBytesPerRequest ?? null,
     bestKnee: best ? { rate: best.throughput!, nodes: best.nodes } : null,
     usesRedis: usesRedis(scenario),
   });
   if (memoryNote) notes.push(memoryNote);
-  if (provider.name !== 'local') notes.push(`CPU per tier is read from /proc process groups of the local provider; the ${provider.name} provider's cgroup counters are not read yet: demands are missing`);
+  notes.push(...cpuNotes);
+  if (provider.name === 'docker' && cpuNotes.size === 0) {
+    notes.push(
+      "docker provider: CPU of the balancer and Redis containers from their cgroup counters; PHP-FPM and nginx, which share each node container, from that container's processes in /proc by command name; docker-proxy (the published port's userland proxy, on the load's way in) is measuring cost like the harness, never the bottleneck",
+    );
+  }
 
   return {
     schema: CAPACITY_SCHEMA_ID,
@@ -328,10 +363,11 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
     slo: `p99 < ${o.p99Ms} ms, errors < ${MAX_ERROR_RATE * 100}%, no session anomaly, no dropped start`,
     host: {
       cpus: cpuCount,
-      sharedCores: provider.name === 'local',
+      // The docker provider sets no CPU limit: its containers share the host's cores like local processes.
+      sharedCores: provider.name === 'local' || provider.name === 'docker',
       note:
-        provider.name === 'local'
-          ? `every node, the balancer, Redis and the harness shared this host's ${cpuCount} CPU(s): a node had fewer cores than it would in production, so the node count comes from the service demands and the USL fit is the scaling of this host`
+        provider.name === 'local' || provider.name === 'docker'
+          ? `every node, the balancer, Redis and the harness shared this host's ${cpuCount} CPU(s)${provider.name === 'docker' ? ' (containers without CPU limits)' : ''}: a node had fewer cores than it would in production, so the node count comes from the service demands and the USL fit is the scaling of this host`
           : 'containers on one host share its CPUs',
     },
     notes,

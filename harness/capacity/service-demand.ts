@@ -6,7 +6,7 @@
  */
 
 /** The tiers whose CPU a capacity step measures. */
-export const tierNames = ['php-fpm', 'node-web', 'balancer', 'redis', 'toxiproxy', 'harness'] as const;
+export const tierNames = ['php-fpm', 'node-web', 'balancer', 'redis', 'toxiproxy', 'docker-proxy', 'harness'] as const;
 export type TierName = (typeof tierNames)[number];
 
 export const tierTitles: Record<TierName, string> = {
@@ -15,6 +15,7 @@ export const tierTitles: Record<TierName, string> = {
   balancer: 'balancer',
   redis: 'Redis',
   toxiproxy: 'Toxiproxy (proxied links)',
+  'docker-proxy': "docker-proxy (the docker provider's published ports on 127.0.0.1: the load's way in)",
   harness: 'the harness itself (load generator + checker)',
 };
 
@@ -55,10 +56,16 @@ export function tierDemands(cpuS: Partial<Record<TierName, number>>, wallS: numb
   });
 }
 
-/** The tier with the largest demand (ties: the first in tierNames); the harness is not part of the system measured. */
+/**
+ * Tiers that are the cost of measuring, not part of the system measured: the harness, and
+ * docker-proxy (production reaches its balancer without it). They count in the host's CPU.
+ */
+export const measuringTiers: ReadonlySet<TierName> = new Set<TierName>(['harness', 'docker-proxy']);
+
+/** The tier with the largest demand (ties: the first in tierNames), measuring tiers left out. */
 export function bottleneckOf(demands: readonly TierDemand[]): TierDemand | null {
   let best: TierDemand | null = null;
-  for (const d of demands) if (d.tier !== 'harness' && (!best || d.demandMs > best.demandMs)) best = d;
+  for (const d of demands) if (!measuringTiers.has(d.tier) && (!best || d.demandMs > best.demandMs)) best = d;
   return best;
 }
 

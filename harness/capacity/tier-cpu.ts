@@ -53,7 +53,7 @@ export function parsePidStat(text: string): { pgrp: number; ticks: number; rssPa
  * share of the shared ones (opcache's shared memory, the binary), so a pool's sum is what it
  * really takes; RSS would count the shared pages once per worker. null when unreadable.
  */
-function phpMemoryOf(read: ReadText, pid: string): number | null {
+export function phpMemoryOf(read: ReadText, pid: string): number | null {
   try {
     const m = /^Pss:\s+(\d+) kB/m.exec(read(`/proc/${pid}/smaps_rollup`));
     return m ? Number(m[1]) * 1024 : null;
