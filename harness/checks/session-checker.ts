@@ -15,6 +15,7 @@
  * final read failed: nothing can be said) or unserved (its token was never stored).
  */
 import type { OutcomeName } from '../results/result-schema.js';
+import { CookieJar } from '../workload/cookie-jar.js';
 
 export interface AppAnswer {
   node: string | null;
@@ -48,11 +49,23 @@ export interface UserModel {
 }
 
 export function newUserModel(id: string, token: string): UserModel {
-  return { id, token, lastCount: 0, tokenStored: false, cookies: new Map(), answers: 0, nonOk: 0, leaked: false, lastHadToken: false, finalHasToken: null };
+  return { id, token, lastCount: 0, tokenStored: false, cookies: new CookieJar(), answers: 0, nonOk: 0, leaked: false, lastHadToken: false, finalHasToken: null };
 }
 
-/** Parses the app's JSON answer; null when it is not one. */
+/**
+ * Parses the app's JSON answer; null when it is not one. Every answer of a run passes here,
+ * so the app's own shape (one flat object, no whitespace, no escapes) is read by a scan of
+ * its characters (`scanAppAnswer`) that builds only the fields the checker reads; anything
+ * that scan does not fully vouch for goes to JSON.parse (`parseAppAnswerJson`), so the
+ * result is the same as JSON.parse's for every body.
+ */
 export function parseAppAnswer(body: string): AppAnswer | null {
+  const scanned = scanAppAnswer(body);
+  return scanned !== undefined ? scanned : parseAppAnswerJson(body);
+}
+
+/** The reference reading: JSON.parse, then the fields. */
+export function parseAppAnswerJson(body: string): AppAnswer | null {
   let data: unknown;
   try {
     data = JSON.parse(body);
@@ -73,6 +86,214 @@ export function parseAppAnswer(body: string): AppAnswer | null {
     written: typeof d.written === 'boolean' ? d.written : null,
     warnings: Array.isArray(d.warnings) ? d.warnings.filter((w): w is string => typeof w === 'string') : [],
   };
+}
+
+const QUOTE = 34; // "
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const MINUS = 45;
+const ZERO = 48;
+const NINE = 57;
+
+/** Kinds of a scanned value (a strict subset of JSON's). */
+const enum Kind {
+  String,
+  Number,
+  True,
+  False,
+  Null,
+  Array,
+}
+
+/**
+ * A scanner for a strict subset of JSON: one object whose values are strings without escapes
+ * or control characters, integers of at most 15 digits, true, false, null, or flat arrays of
+ * those; no whitespace but after the closing brace. Whatever it accepts is valid JSON, read
+ * to the same values JSON.parse gives (a repeated key: the last one wins, as in JSON.parse);
+ * whatever it does not accept returns undefined and is left to JSON.parse.
+ */
+class AppAnswerScanner {
+  pos = 0;
+  /** The last value: its kind, and its bounds (a string: without the quotes) or its number. */
+  kind = Kind.Null;
+  start = 0;
+  end = 0;
+  number = 0;
+  /** The strings of the last array value. */
+  items: string[] | null = null;
+
+  constructor(private readonly text: string) {}
+
+  /** A string at `pos`: sets start/end (inside the quotes) and moves past it; false if not a plain one. */
+  string(): boolean {
+    const text = this.text;
+    if (text.charCodeAt(this.pos) !== QUOTE) return false;
+    const start = this.pos + 1;
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        this.start = start;
+        this.end = i;
+        this.pos = i + 1;
+        return true;
+      }
+      if (c === BACKSLASH || c < 0x20) return false;
+    }
+    return false;
+  }
+
+  /** A scalar value at `pos` (string, integer, true, false, null); false if not one of the subset. */
+  scalar(): boolean {
+    const text = this.text;
+    const c = text.charCodeAt(this.pos);
+    if (c === QUOTE) {
+      this.kind = Kind.String;
+      return this.string();
+    }
+    if (c === MINUS || (c >= ZERO && c <= NINE)) return this.integer();
+    if (text.startsWith('true', this.pos)) {
+      this.kind = Kind.True;
+      this.pos += 4;
+      return true;
+    }
+    if (text.startsWith('false', this.pos)) {
+      this.kind = Kind.False;
+      this.pos += 5;
+      return true;
+    }
+    if (text.startsWith('null', this.pos)) {
+      this.kind = Kind.Null;
+      this.pos += 4;
+      return true;
+    }
+    return false;
+  }
+
+  /** -?(0|[1-9][0-9]*), at most 15 digits (exact in a double), followed by , } or ]. */
+  private integer(): boolean {
+    const text = this.text;
+    let i = this.pos;
+    const negative = text.charCodeAt(i) === MINUS;
+    if (negative) i++;
+    const first = i;
+    let n = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < ZERO || c > NINE) break;
+      n = n * 10 + (c - ZERO);
+    }
+    const digits = i - first;
+    if (digits === 0 || digits > 15 || (digits > 1 && text.charCodeAt(first) === ZERO)) return false;
+    const next = text.charCodeAt(i);
+    if (next !== COMMA && next !== CLOSE_BRACE && next !== CLOSE_BRACKET) return false;
+    this.kind = Kind.Number;
+    this.number = negative ? -n : n;
+    this.pos = i;
+    return true;
+  }
+
+  /** A value: a scalar, or a flat array of scalars (its strings kept in `items`). */
+  value(): boolean {
+    const text = this.text;
+    if (text.charCodeAt(this.pos) !== OPEN_BRACKET) return this.scalar();
+    this.pos++;
+    const items: string[] = [];
+    if (text.charCodeAt(this.pos) === CLOSE_BRACKET) {
+      this.pos++;
+    } else {
+      for (;;) {
+        if (!this.scalar()) return false;
+        if (this.kind === Kind.String) items.push(text.slice(this.start, this.end));
+        const c = text.charCodeAt(this.pos++);
+        if (c === CLOSE_BRACKET) break;
+        if (c !== COMMA) return false;
+      }
+    }
+    this.kind = Kind.Array;
+    this.items = items;
+    return true;
+  }
+
+  /** The key just read is `name` (start/end of the key). */
+  keyIs(name: string): boolean {
+    return this.end - this.start === name.length && this.text.startsWith(name, this.start);
+  }
+}
+
+/** A scanned string value, or null for any other kind. */
+function stringOf(body: string, kind: Kind, start: number, end: number): string | null {
+  return kind === Kind.String ? body.slice(start, end) : null;
+}
+
+/** The app's answer from the strict subset (see AppAnswerScanner); undefined when JSON.parse must decide. */
+export function scanAppAnswer(body: string): AppAnswer | null | undefined {
+  const s = new AppAnswerScanner(body);
+  if (body.charCodeAt(0) !== OPEN_BRACE) return undefined;
+  s.pos = 1;
+  let node: string | null = null;
+  let sid: string | null = null;
+  let visitCount: number | null = null;
+  let user: string | null = null;
+  let variableString: string | null = null;
+  let sessionStarted = false;
+  let written: boolean | null = null;
+  let warnings: string[] = [];
+  if (body.charCodeAt(1) === CLOSE_BRACE) {
+    s.pos = 2;
+  } else {
+    for (;;) {
+      if (!s.string() || body.charCodeAt(s.pos) !== COLON) return undefined;
+      const keyStart = s.start;
+      const keyEnd = s.end;
+      s.pos++;
+      if (!s.value()) return undefined;
+      const kind = s.kind;
+      // The value's bounds, before the key's are put back for keyIs; sliced only for the fields read.
+      const valueStart = s.start;
+      const valueEnd = s.end;
+      s.start = keyStart;
+      s.end = keyEnd;
+      switch (keyEnd - keyStart) {
+        case 3:
+          if (s.keyIs('sid')) sid = stringOf(body, kind, valueStart, valueEnd);
+          break;
+        case 4:
+          if (s.keyIs('node')) node = stringOf(body, kind, valueStart, valueEnd);
+          else if (s.keyIs('user')) user = stringOf(body, kind, valueStart, valueEnd);
+          break;
+        case 7:
+          if (s.keyIs('written')) written = kind === Kind.True ? true : kind === Kind.False ? false : null;
+          break;
+        case 8:
+          if (s.keyIs('warnings')) warnings = kind === Kind.Array ? s.items! : [];
+          break;
+        case 11:
+          if (s.keyIs('visit_count')) visitCount = kind === Kind.Number ? s.number : null;
+          break;
+        case 14:
+          if (s.keyIs('variableString')) variableString = stringOf(body, kind, valueStart, valueEnd);
+          break;
+        case 15:
+          if (s.keyIs('session_started')) sessionStarted = kind === Kind.True;
+          break;
+      }
+      const c = body.charCodeAt(s.pos++);
+      if (c === CLOSE_BRACE) break;
+      if (c !== COMMA) return undefined;
+    }
+  }
+  // Only JSON whitespace may follow the object (the app ends its answer with a newline).
+  for (let i = s.pos; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c !== 10 && c !== 32 && c !== 13 && c !== 9) return undefined;
+  }
+  if (visitCount === null) return null;
+  return { node, sid, visitCount, user, variableString, sessionStarted, written, warnings };
 }
 
 /** Another user's identity or token in this user's answer. */

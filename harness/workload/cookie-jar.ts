@@ -13,10 +13,43 @@ export function storeSetCookies(jar: Map<string, string>, header: string | strin
   }
 }
 
-export function cookieHeader(jar: Map<string, string>): string {
+/**
+ * A jar that keeps its Cookie header between changes: a user's cookies change on its first
+ * answer (and when a session restarts), while every request sends them. Any change through
+ * set, delete or clear drops the kept header, so it can never be stale.
+ */
+export class CookieJar extends Map<string, string> {
+  private header: string | null = null;
+
+  override set(name: string, value: string): this {
+    this.header = null;
+    return super.set(name, value);
+  }
+
+  override delete(name: string): boolean {
+    this.header = null;
+    return super.delete(name);
+  }
+
+  override clear(): void {
+    this.header = null;
+    super.clear();
+  }
+
+  /** The Cookie header for these cookies ('' when none). */
+  cookieHeader(): string {
+    return (this.header ??= joinCookies(this));
+  }
+}
+
+function joinCookies(jar: Map<string, string>): string {
   let out = '';
   for (const [name, value] of jar) out += (out ? '; ' : '') + name + '=' + value;
   return out;
+}
+
+export function cookieHeader(jar: Map<string, string>): string {
+  return jar instanceof CookieJar ? jar.cookieHeader() : joinCookies(jar);
 }
 
 /** Header lookup that ignores case (HAProxy lowercases response header names). */

@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import type { Job } from './job-source.js';
 import { cookieHeader, storeSetCookies } from './cookie-jar.js';
-import { dispatchRequest, type Answer } from './undici-dispatch.js';
+import { dispatchRequest, dispatchVisit, type Answer } from './undici-dispatch.js';
 
 /** Hops a followed redirect chain may take (browsers allow 20; an app needs one or two). */
 export const MAX_REDIRECTS = 5;
@@ -23,7 +23,12 @@ export function sameOriginPath(location: string, currentPath: string, origin: st
   return url.origin === new URL(origin).origin ? url.pathname + url.search : null;
 }
 
-export async function exchange(client: Dispatcher, origin: string, job: Job, jar: Map<string, string>): Promise<Answer> {
+export function exchange(client: Dispatcher, origin: string, job: Job, jar: Map<string, string>): Promise<Answer> {
+  // The plain visit (no journey request): one lean GET, nothing built for redirects or methods.
+  return job.request ? exchangeRequest(client, origin, job, jar) : dispatchVisit(client, job.path, jar);
+}
+
+async function exchangeRequest(client: Dispatcher, origin: string, job: Job, jar: Map<string, string>): Promise<Answer> {
   const request = job.request;
   let current = { method: request?.method ?? 'GET', path: job.path, ...(request?.headers ? { headers: request.headers } : {}), ...(request?.body !== undefined ? { body: request.body } : {}) };
   let first: number | null = null;

@@ -12,11 +12,14 @@ export class VisitJobs implements JobSource {
     private readonly timeoutHoldMs = 0,
   ) {}
 
+  /** Each user's visit path once its token is stored (the same string every time: built once). */
+  private readonly visitPaths: Array<string | undefined> = [];
+
   next(): Job | null {
     const index = this.pool.acquire();
     if (index < 0) return null;
     const user = this.pool.users[index]!;
-    const path = (user.tokenStored ? `/?user=${user.id}` : `/?user=${user.id}&set=${user.token}`) + this.query;
+    const path = user.tokenStored ? (this.visitPaths[index] ??= `/?user=${user.id}${this.query}`) : `/?user=${user.id}&set=${user.token}${this.query}`;
     return { userIndex: index, path, kind: 'visit' };
   }
 

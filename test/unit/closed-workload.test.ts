@@ -56,3 +56,49 @@ test('closed model with a ramp: the connections follow the stages up and back do
     await app.close();
   }
 });
+
+test('closed model: failures are recorded per request (refused connection with its errno, timeout) and the run still ends at its count', async () => {
+  // A port nobody listens on: every request fails to connect.
+  const gone = await standInApp();
+  const deadUrl = gone.url;
+  await gone.close();
+  const users = pool(10);
+  const records: RequestRecord[] = [];
+  const errnos: Array<string | undefined> = [];
+  const refused = new ClosedWorkload({ baseUrl: deadUrl, pool: users, jobs: new VisitJobs(users), connections: 2, requests: 30, timeoutMs: 5000 });
+  refused.on('record', (r) => records.push(r));
+  refused.on('connError', (code) => errnos.push(code));
+  assert.equal((await refused.run()).requests, 30);
+  assert.equal(records.length, 30);
+  assert.ok(records.every((r) => r.status === 0 && r.failure === 'connection' && r.check.outcome === 'error'));
+  assert.deepEqual(new Set(errnos), new Set(['ECONNREFUSED']));
+  assert.equal(errnos.length, 30);
+
+  // undici's headers timer ticks about every 500 ms: an answer 2.5 s late times out either way.
+  const slow = await standInApp(() => 2500);
+  try {
+    const timedOut: RequestRecord[] = [];
+    const w = new ClosedWorkload({ baseUrl: slow.url, pool: users, jobs: new VisitJobs(users), connections: 2, requests: 2, timeoutMs: 300 });
+    w.on('record', (r) => timedOut.push(r));
+    await w.run();
+    assert.equal(timedOut.length, 2);
+    assert.ok(timedOut.every((r) => r.failure === 'timeout' && r.check.outcome === 'error' && r.latencyMs >= 290), JSON.stringify(timedOut));
+  } finally {
+    await slow.close();
+  }
+});
+
+test('closed model: an exception thrown by a record listener ends the run with it', async () => {
+  const app = await standInApp();
+  try {
+    const users = pool(10);
+    const w = new ClosedWorkload({ baseUrl: app.url, pool: users, jobs: new VisitJobs(users), connections: 3, requests: 50, timeoutMs: 5000 });
+    let seen = 0;
+    w.on('record', () => {
+      if (++seen === 5) throw new Error('listener broke');
+    });
+    await assert.rejects(w.run(), /listener broke/);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cookieHeader, headerValue, storeSetCookies } from '../../harness/workload/cookie-jar.js';
+import { CookieJar, cookieHeader, headerValue, storeSetCookies } from '../../harness/workload/cookie-jar.js';
 
 test('stores a single Set-Cookie string, ignoring its attributes', () => {
   const jar = new Map<string, string>();
@@ -74,4 +74,25 @@ test('a lowercased HAProxy Set-Cookie array fills the jar through headerValue', 
   const jar = new Map<string, string>();
   storeSetCookies(jar, headerValue({ 'set-cookie': ['SRV=node-3; path=/', 'PHPSESSID=q; path=/'] }, 'Set-Cookie'));
   assert.equal(cookieHeader(jar), 'SRV=node-3; PHPSESSID=q');
+});
+
+test('CookieJar: the same header as a plain Map, kept between requests and renewed on every change', () => {
+  const jar = new CookieJar();
+  const map = new Map<string, string>();
+  assert.equal(cookieHeader(jar), '');
+  for (const header of ['PHPSESSID=abc; path=/', ['SRV=node-2; path=/', 'theme=dark'], 'PHPSESSID=def', 'SRV=deleted', 'theme=; path=/']) {
+    storeSetCookies(jar, header);
+    storeSetCookies(map, header);
+    assert.equal(cookieHeader(jar), cookieHeader(map), JSON.stringify(header));
+    assert.equal(cookieHeader(jar), cookieHeader(jar));
+  }
+  assert.equal(cookieHeader(jar), 'PHPSESSID=def');
+  // Changed by hand, not through storeSetCookies: still never stale.
+  jar.set('X', '1');
+  assert.equal(cookieHeader(jar), 'PHPSESSID=def; X=1');
+  jar.delete('PHPSESSID');
+  assert.equal(cookieHeader(jar), 'X=1');
+  jar.clear();
+  assert.equal(cookieHeader(jar), '');
+  assert.ok(jar instanceof Map, 'a Map to everything that reads it');
 });
