@@ -80,6 +80,19 @@ function runScenarioIn(mode: 'here' | 'netns', args: string[]): Promise<CliRun> 
   });
 }
 
+/** nf_conntrack_count once two readings 1 s apart differ by less than 100 (at most 30 s). */
+async function settledConntrackCount(): Promise<number> {
+  const read = () => Number(readProcText(CONNTRACK_PATHS.count).trim());
+  let last = read();
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = read();
+    if (Math.abs(now - last) < 100) return now;
+    last = now;
+  }
+  return last;
+}
+
 test('a conntrack table too small for the load: the run is invalid, names conntrack and the fix, exit 99, and is not reported as session loss', async (t) => {
   const how = await plan();
   if ('skip' in how) {
@@ -87,8 +100,10 @@ test('a conntrack table too small for the load: the run is invalid, names conntr
     return;
   }
   const original = readProcText(CONNTRACK_PATHS.max).trim();
-  // In a private namespace the count starts at 0; here it is the host's count now.
-  const inUse = how.mode === 'here' ? Number(readProcText(CONNTRACK_PATHS.count).trim()) : 0;
+  // In a private namespace the count starts at 0; here it is the host's count once it has
+  // settled: the previous test's TIME_WAIT entries expire meanwhile, and a table set just
+  // above a count that is still draining makes room as fast as the run fills it.
+  const inUse = how.mode === 'here' ? await settledConntrackCount() : 0;
   const small = inUse + 200;
   t.diagnostic(`mode ${how.mode}: nf_conntrack_max ${original} -> ${small} for the run (in use ${inUse})`);
   const dir = mkdtempSync(join(tmpdir(), 'psl-conntrack-'));
