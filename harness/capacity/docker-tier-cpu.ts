@@ -22,9 +22,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { parseProcStat, readProcText, type ReadText } from '../guards/proc-files.js';
+import { readProcText, type ReadText } from '../guards/proc-files.js';
 import { LABEL_ROLE, LABEL_RUN } from '../topology/docker/docker-labels.js';
-import { clockTicks, parseLoopbackBytes, parsePidStat, phpMemoryOf, type CpuReading, type TierCpuReader } from './tier-cpu.js';
+import { clockTicks, harnessAndHost, parseLoopbackBytes, parsePidStat, phpMemoryOf, type CpuReading, type TierCpuReader } from './tier-cpu.js';
 import type { TierName } from './service-demand.js';
 
 /** What a container's role measures: one tier for the whole cgroup, or 'node' (split by process). */
@@ -361,18 +361,7 @@ export function containerTierCpu(input: ContainerTierCpuInput): Pick<DockerTierC
         } catch {
           netBytes = null;
         }
-        const cpu = process.cpuUsage();
-        const host = parseProcStat(read('/proc/stat'));
-        return {
-          atMs: performance.now(),
-          tiers,
-          harnessS: (cpu.user + cpu.system) / 1e6,
-          hostBusyS: (host.total - host.idle) / hz,
-          hostTotalS: host.total / hz,
-          phpProcesses,
-          phpRssBytes,
-          loBytes: netBytes,
-        };
+        return { ...harnessAndHost(read, hz), tiers, phpProcesses, phpRssBytes, loBytes: netBytes };
       },
     },
   };

@@ -4,18 +4,15 @@
  * count with the knee marked, the USL curve with the measured points and band, utilization
  * per tier, the plan, the assumptions and the raw steps. A pure function of capacity.json.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pageAssets } from '../report/page-assets.js';
-import { pageStyle } from '../report/page-style.js';
-import { escapeHtml, inlineSafe, jsonForScript } from '../report/html-escape.js';
+import { generatedStamp, renderOfflinePage, type PageSection } from '../report/offline-page.js';
+import { escapeHtml } from '../report/html-escape.js';
 import { markup, table, type Cell } from '../report/html-table.js';
 import type { CapacityResult } from './capacity-schema.js';
 import { tierNames, tierTitles } from './service-demand.js';
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 const palette = ['#0f766e', '#b45309', '#7c3aed', '#be123c', '#2563eb', '#4d7c0f', '#475569'];
 const tierColor: Record<string, string> = { 'php-fpm': '#2563eb', 'node-web': '#0f766e', balancer: '#b45309', redis: '#be123c', toxiproxy: '#7c3aed', 'docker-proxy': '#a16207', harness: '#475569' };
 
@@ -53,7 +50,7 @@ function clientJs(): string {
 
 export function renderCapacityReport(c: CapacityResult, options: { generatedAt?: Date } = {}): string {
   const charts: Chart[] = [];
-  const sections: Array<{ id: string; title: string; lead?: string; body: string }> = [];
+  const sections: PageSection[] = [];
   const nodeCounts = [...new Set(c.steps.map((s) => s.nodes))];
 
   // Throughput and p99 against the offered rate, one chart per node count, knee marked.
@@ -199,41 +196,15 @@ export function renderCapacityReport(c: CapacityResult, options: { generatedAt?:
   ]);
   sections.push({ id: 'steps', title: 'Raw steps', body: table(['step', 'offered', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'anomalies', 'dropped', 'D ms/request', 'other cores', 'status'], stepRows, { cls: 'numeric compact', rowHeaders: true }) });
 
-  const assets = pageAssets();
-  const uplotJs = inlineSafe(assets.uplotJs, 'script');
-  const client = inlineSafe(clientJs(), 'script');
-  const css = inlineSafe(assets.uplotCss + pageStyle, 'style');
-  const csp = `default-src 'none'; script-src ${sha256(uplotJs)} ${sha256(client)}; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'`;
-  const title = `Capacity plan — ${c.scenario}`;
   const generatedAt = options.generatedAt ?? new Date();
-  const toc = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
-  const body = sections.map((s) => `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.lead ? `<p class="lead">${escapeHtml(s.lead)}</p>` : ''}${s.body}</section>`).join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="generator" content="php-session-lab">
-<title>${escapeHtml(title)}</title>
-<style>${css}</style>
-</head>
-<body>
-<header class="top">
-<h1>${escapeHtml(title)}</h1>
-<p>${escapeHtml(`${c.strategy} · ${c.balancer} · ${c.provider} provider · target ${n0(c.target.rps)} req/s at ${c.slo}`)}</p>
-<p>Generated ${escapeHtml(generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · run started ${escapeHtml(c.startedAt)} · ${c.steps.length} steps in ${n0(c.durationMs / 1000)} s</p>
-</header>
-<nav class="toc">${toc}</nav>
-<main>
-${body}
-<footer>php-session-lab capacity report · self-contained: opens offline, loads nothing from the network.</footer>
-</main>
-<script type="application/json" id="capacity-data">${jsonForScript({ charts })}</script>
-<script>${uplotJs}</script>
-<script>${client}</script>
-</body>
-</html>
-`;
+  return renderOfflinePage({
+    title: `Capacity plan — ${c.scenario}`,
+    header: `<p>${escapeHtml(`${c.strategy} · ${c.balancer} · ${c.provider} provider · target ${n0(c.target.rps)} req/s at ${c.slo}`)}</p>
+<p>Generated ${escapeHtml(generatedStamp(generatedAt))} · run started ${escapeHtml(c.startedAt)} · ${c.steps.length} steps in ${n0(c.durationMs / 1000)} s</p>`,
+    sections,
+    footer: 'php-session-lab capacity report · self-contained: opens offline, loads nothing from the network.',
+    dataId: 'capacity-data',
+    data: { charts },
+    clientJs: clientJs(),
+  });
 }

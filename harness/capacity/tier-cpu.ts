@@ -22,6 +22,13 @@ export function tierOfProcess(name: string): TierName | null {
   return null;
 }
 
+/** The reading's moment, the harness's own CPU and the whole host's (any provider). */
+export function harnessAndHost(read: ReadText, hz: number): Pick<CpuReading, 'atMs' | 'harnessS' | 'hostBusyS' | 'hostTotalS'> {
+  const cpu = process.cpuUsage();
+  const host = parseProcStat(read('/proc/stat'));
+  return { atMs: performance.now(), harnessS: (cpu.user + cpu.system) / 1e6, hostBusyS: (host.total - host.idle) / hz, hostTotalS: host.total / hz };
+}
+
 let ticks: number | null = null;
 /** Clock ticks per second of /proc's CPU times (getconf CLK_TCK; 100 on Linux). */
 export function clockTicks(): number {
@@ -126,24 +133,13 @@ export function localTierCpu(pidsDir: string, read: ReadText = readProcText, pag
           phpRssBytes += phpMemoryOf(read, entry) ?? stat.rssPages * pageBytes;
         }
       }
-      const cpu = process.cpuUsage();
-      const host = parseProcStat(read('/proc/stat'));
       let loBytes: number | null = null;
       try {
         loBytes = parseLoopbackBytes(read('/proc/net/dev'));
       } catch {
         loBytes = null;
       }
-      return {
-        atMs: performance.now(),
-        tiers,
-        harnessS: (cpu.user + cpu.system) / 1e6,
-        hostBusyS: (host.total - host.idle) / hz,
-        hostTotalS: host.total / hz,
-        phpProcesses,
-        phpRssBytes,
-        loBytes,
-      };
+      return { ...harnessAndHost(read, hz), tiers, phpProcesses, phpRssBytes, loBytes };
     },
   };
 }

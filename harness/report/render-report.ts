@@ -3,7 +3,6 @@
  * function of result files). uPlot, its CSS, the client script and the chart data are all
  * inlined; a Content-Security-Policy forbids every request and every script but ours.
  */
-import { createHash } from 'node:crypto';
 import type { RunResult } from '../results/result-schema.js';
 import { InvalidInputError } from '../errors.js';
 import { buildNodeChart, buildSpectrumChart, buildTimelineCharts, timelineCharts, type ChartSpec } from './chart-data.js';
@@ -22,11 +21,11 @@ import { buildEvidenceLanes } from './evidence-lane.js';
 import { mergeFaultBands, type FaultBand } from './fault-bands.js';
 import { guardLegend, guardMarkers, guardsTable } from './guard-section.js';
 import { fmtSeconds } from './format.js';
-import { escapeHtml, inlineSafe, jsonForScript } from './html-escape.js';
+import { escapeHtml } from './html-escape.js';
 import { seriesHeader } from './html-table.js';
 import { optionalSections, type OptionalSection } from './optional-section-html.js';
+import { generatedStamp, renderOfflinePage, type PageSection } from './offline-page.js';
 import { pageAssets } from './page-assets.js';
-import { pageStyle } from './page-style.js';
 import { phaseTable } from './phase-table.js';
 import { seriesStyles, type SeriesStyle } from './series-style.js';
 import { thresholdDetails, verdictSection } from './verdict-section.js';
@@ -41,14 +40,7 @@ export interface RenderOptions {
 const bandColors = ['rgba(100,116,139,0.16)', 'rgba(147,51,234,0.11)', 'rgba(14,165,233,0.13)', 'rgba(202,138,4,0.14)'];
 const bandEdges = ['rgba(71,85,105,0.7)', 'rgba(126,34,206,0.6)', 'rgba(2,132,199,0.6)', 'rgba(161,98,7,0.6)'];
 
-interface Section {
-  id: string;
-  title: string;
-  lead?: string;
-  body: string;
-}
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+type Section = PageSection;
 
 function faultLegend(bands: readonly FaultBand[]): string {
   if (bands.length === 0) return '<p class="chart-note">No faults in these runs.</p>';
@@ -156,47 +148,18 @@ export function renderReport(results: readonly RunResult[], options: RenderOptio
     { id: 'definitions', title: 'Definitions', body: footnotes },
   ];
 
-  const assets = pageAssets();
-  const uplotJs = inlineSafe(assets.uplotJs, 'script');
-  const clientJs = inlineSafe(assets.clientJs, 'script');
-  const css = inlineSafe(assets.uplotCss + pageStyle, 'style');
-  const csp = `default-src 'none'; script-src ${sha256(uplotJs)} ${sha256(clientJs)}; style-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'`;
   const data = { faults: bands, guards: guardMarkers(results, styles), bandColors, bandEdges, charts };
-
   const descriptions = [...new Set(results.map((r) => r.description).filter((d): d is string => !!d))];
   const legend = styles.map((s) => `<span>${seriesHeader(s.label, s.color).html}</span>`).join('');
-  const toc = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
-  const body = sections
-    .map((s) => `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.lead ? `<p class="lead">${escapeHtml(s.lead)}</p>` : ''}${s.body}</section>`)
-    .join('\n');
-
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="generator" content="php-session-lab">
-<title>${escapeHtml(title)}</title>
-<style>${css}</style>
-</head>
-<body>
-<header class="top">
-<h1>${escapeHtml(title)}</h1>
-${descriptions.map((d) => `<p>${escapeHtml(d)}</p>`).join('\n')}
-<p>Generated ${escapeHtml(generatedAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))} · ${results.length} run${results.length === 1 ? '' : 's'} · ${escapeHtml(scenarios.join(', '))}</p>
-<div class="legend-line">${legend}</div>
-</header>
-<nav class="toc">${toc}</nav>
-<main>
-${body}
-<footer>php-session-lab report · self-contained: opens offline, loads nothing from the network.</footer>
-</main>
-<script type="application/json" id="report-data">${jsonForScript(data)}</script>
-<script>${uplotJs}</script>
-<script>${clientJs}</script>
-</body>
-</html>
-`;
+  return renderOfflinePage({
+    title,
+    header: `${descriptions.map((d) => `<p>${escapeHtml(d)}</p>`).join('\n')}
+<p>Generated ${escapeHtml(generatedStamp(generatedAt))} · ${results.length} run${results.length === 1 ? '' : 's'} · ${escapeHtml(scenarios.join(', '))}</p>
+<div class="legend-line">${legend}</div>`,
+    sections,
+    footer: 'php-session-lab report · self-contained: opens offline, loads nothing from the network.',
+    dataId: 'report-data',
+    data,
+    clientJs: pageAssets().clientJs,
+  });
 }
