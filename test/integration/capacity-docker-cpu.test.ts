@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dockerProvider } from '../../harness/topology/docker/docker-provider.js';
-import { ensureDocker } from '../../harness/topology/docker/docker-cli.js';
+import { dockerUnavailableReason } from '../helpers/docker-available.js';
 import { ensureImages } from '../../harness/topology/docker/docker-images.js';
 import { listRunObjects } from '../../harness/topology/docker/docker-labels.js';
 import { redisStrategy } from '../../harness/strategies/redis.js';
@@ -17,17 +17,8 @@ import type { TopologySpec } from '../../harness/topology/topology-types.js';
 import { dockerTierCpu, parseCgroupCpuSeconds } from '../../harness/capacity/docker-tier-cpu.js';
 import { cpuBetween } from '../../harness/capacity/tier-cpu.js';
 
-async function dockerReason(): Promise<string | null> {
-  try {
-    await ensureDocker();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
 test('docker CPU per tier: containers, cgroups and docker-proxy of a real run', { timeout: 5 * 60_000 }, async (t) => {
-  const reason = await dockerReason();
+  const reason = await dockerUnavailableReason();
   if (reason) return t.skip(`docker unavailable: ${reason}`);
   await ensureImages(['php-node', 'balancer-nginx', 'redis'], (m) => t.diagnostic(m));
   const spec: TopologySpec = {

@@ -7,45 +7,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fixture from '../fixtures/scenarios/journey-fixture.js';
-import { ensureDocker } from '../../harness/topology/docker/docker-cli.js';
+import { dockerUnavailableReason } from '../helpers/docker-available.js';
 import { ensureImages } from '../../harness/topology/docker/docker-images.js';
 import { listRunObjects } from '../../harness/topology/docker/docker-labels.js';
 import { projectRoot } from '../../harness/util/project-root.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 import { runCli } from '../helpers/run-cli.js';
+import { treeDigest } from '../helpers/tree-digest.js';
 
 const appRoot = join(projectRoot, 'test', 'fixtures', 'journey-app');
 
-function treeDigest(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else hash.update(p).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return hash.digest('hex');
-}
-
-async function dockerReason(): Promise<string | null> {
-  try {
-    await ensureDocker();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
 test('your app on docker nodes: the journey fixture with redis through a node-kill loses no user', { timeout: 10 * 60_000 }, async (t) => {
-  const reason = await dockerReason();
+  const reason = await dockerUnavailableReason();
   if (reason) {
     t.skip(`docker unavailable: ${reason}`);
     return;

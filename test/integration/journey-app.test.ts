@@ -5,8 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localProvider } from '../../harness/topology/local/local-provider.js';
@@ -16,23 +15,10 @@ import { appSchema } from '../../harness/app/app-schema.js';
 import type { StartedTopology } from '../../harness/topology/topology-types.js';
 import { projectRoot } from '../../harness/util/project-root.js';
 import { leakedServers, runCli, serverPids } from '../helpers/run-cli.js';
+import { treeDigest } from '../helpers/tree-digest.js';
 import type { RunResult } from '../../harness/results/result-schema.js';
 
 const root = join(projectRoot, 'test', 'fixtures', 'journey-app');
-
-/** A digest of every file under dir: the app's code must come out of a run as it went in. */
-function treeDigest(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else hash.update(p).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return hash.digest('hex');
-}
 
 test('your app on our nodes: served per node with the session settings, its php.ini, a writable copy each; code untouched', { timeout: 60_000 }, async () => {
   const before = serverPids();
