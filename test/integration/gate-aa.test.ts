@@ -125,9 +125,9 @@ function toleranceUsed(metric: string, actual: number, median: number, limit: nu
   return tolerance === 0 ? (worse > 0 ? Infinity : 0) : worse / tolerance;
 }
 
-async function gate(candidate: string, baselineDir: string, name: string) {
+async function gate(candidate: string, baselineDir: string, name: string, extra: string[] = []) {
   const json = join(scratch, `${name}.verdict.json`);
-  const run = await runCli('gate.ts', [candidate, '--baseline', baselineDir, '--no-summary', '--json', json]);
+  const run = await runCli('gate.ts', [candidate, '--baseline', baselineDir, '--no-summary', '--json', json, ...extra]);
   const verdict = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as GateVerdict) : null;
   return { ...run, verdict };
 }
@@ -182,7 +182,8 @@ test(`gate A/A: ${PAIRS} pairs of 3 s runs, default allowances ${DEFAULT_MAX_REG
   };
   const judged = pairs.filter((p) => p.judged);
   const jobs = judged.map((p) => () => gate(p.candidate, windowDir(p.n, `pair-${p.n}`), `pair-${p.n}`));
-  if (judged.length > 0) jobs.push(() => gate(slowPath, windowDir(Infinity, 'slow'), 'slow'));
+  const slowJunit = join(scratch, 'slow.junit.xml');
+  if (judged.length > 0) jobs.push(() => gate(slowPath, windowDir(Infinity, 'slow'), 'slow', ['--junit', slowJunit]));
   // Two gates at a time: short node processes, the loads are over.
   const results: Array<Awaited<ReturnType<typeof gate>>> = [];
   for (let i = 0; i < jobs.length; i += 2) results.push(...(await Promise.all(jobs.slice(i, i + 2).map((job) => job()))));
@@ -220,6 +221,9 @@ test(`gate A/A: ${PAIRS} pairs of 3 s runs, default allowances ${DEFAULT_MAX_REG
   assert.equal(slow.code, 99, `5 ms of Redis latency passed the gate:\n${slow.stdout}\n${slow.stderr}`);
   assert.match(slow.stdout, /FAIL\s+regression\s+p50\b/, slow.stdout);
   assert.equal(slow.verdict?.checks.find((c) => c.kind === 'regression' && c.metric === 'p50')?.passed, false);
+  // As CI reads it: a JUnit failure, and the verdict written into the candidate's result.
+  assert.match(readFileSync(slowJunit, 'utf8'), /<failure/);
+  assert.equal(read(slowPath).gate?.passed, false, 'the verdict is not written into the result');
   if (judged.length < MIN_JUDGED) {
     t.skip(
       `only ${judged.length} of ${pairs.length} pairs ran while the machine was not busy with other work (<= ${FOREIGN_LIMIT} cores outside this test), need ${MIN_JUDGED}: ` +
