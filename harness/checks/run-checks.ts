@@ -13,8 +13,16 @@
  *   machine spoiled the run (conntrack dropped packets, ports ran out, the harness was
  *   saturated...). The run is `invalid`, like healthy_before_fault: no figure of it is a
  *   verdict on the stack.
+ * - store_check: when the run inspects a Redis store (redis and rediscluster strategies with
+ *   the built-in app), every judged user's stored session agrees with the HTTP verdict. The
+ *   store could not be read, the Redis probe took no readings, or no user could be compared:
+ *   unknown. A store that disagrees with the verdict (or covers other users) fails: the
+ *   verdict cannot be trusted then. Not applicable (no check) when nothing is there to read by
+ *   design: a strategy without Redis, your own app, a serializer the decoder does not read, an
+ *   external deployment given no Redis URL (the summary says which).
  * A check that cannot be computed is unknown, and unknown fails the run unless allowed.
  */
+import { compareWithVerdict } from '../redis-inspect/store-check.js';
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
 
 export interface RunCheckSettings {
@@ -100,6 +108,25 @@ export function environmentChecks(result: RunResult): ThresholdResult[] {
     });
 }
 
+/** The store check as a verdict check, or none when the run has no store to read by design. */
+export function storeCheck(result: RunResult): ThresholdResult[] {
+  const base = { metric: 'store_check', expression: 'store agrees with the HTTP verdict', source: 'builtin' as const, actual: null };
+  const store = result.redis ?? result.redisCluster;
+  const section = result.redis ? 'redis' : 'redisCluster';
+  if (!store) {
+    // The probe of a store the run was to inspect failed: its readings, the store check with them, are missing.
+    const failed = Object.entries(result.probeErrors ?? {}).find(([name, why]) => (name === 'redis' || name === 'redisCluster') && !why.startsWith('not inspected'));
+    return failed ? [{ ...base, passed: null, message: `unknown: Redis was not inspected after the run (${failed[0]}: ${failed[1]})` }] : [];
+  }
+  if (store.storeCheckError) return [{ ...base, passed: null, message: `unknown: the store could not be read (${store.storeCheckError})` }];
+  if (!store.storeCheck || store.storeCheck.status === 'not-checked') return [];
+  const c = compareWithVerdict(store.storeCheck, result.sessions);
+  const message = `${section}: ${c.statement}`;
+  if (c.status === 'agrees') return [{ ...base, passed: true, message }];
+  if (c.status === 'not-compared') return [{ ...base, passed: null, message: `unknown: ${message}` }];
+  return [{ ...base, passed: false, message: `${message} — the HTTP verdict is in doubt` }];
+}
+
 export function builtinChecks(result: RunResult): ThresholdResult[] {
   const settings = runCheckSettings(result);
   return [
@@ -107,6 +134,7 @@ export function builtinChecks(result: RunResult): ThresholdResult[] {
     usersJudgedCheck(result, settings.minJudgedShare),
     healthyBeforeFaultCheck(result, settings.maxErrorRateBeforeFault),
     ...faultChecks(result),
+    ...storeCheck(result),
   ];
 }
 

@@ -2,7 +2,9 @@
  * npm run capacity -- <scenario> --target-rps R --p99 250ms [options]
  * Measures the knee per node count, the service demand per tier, fits the USL and writes the
  * plan: DIR/capacity.json and DIR/capacity.html.
- * Exit: 0 plan written (reachable or not: the plan says) · 104 invalid input · 105 missing dependency · 1 error.
+ * Exit: 0 plan written and validated (reachable or not: the plan says) · 99 plan written but its
+ * validation failed or could not be computed (the figures rest on an unchecked model) · 104
+ * invalid input · 105 missing dependency · 1 error.
  */
 import { join, resolve } from 'node:path';
 import { ExitCode } from './exit-codes.js';
@@ -44,6 +46,13 @@ async function main(): Promise<number> {
     { path: paths.html, data: renderCapacityReport(result) },
   ]);
   process.stdout.write(formatCapacitySummary(result, paths));
+  // A self-check that failed or could not be made is not a pass (k6's exit 99 for failed checks).
+  if (result.validation.passed !== true) {
+    process.stderr.write(
+      `capacity: the plan's validation ${result.validation.passed === false ? 'failed' : 'could not be computed'} (${result.validation.note}); exit 99 — measure more steps (--max-steps, --step-duration) or read the plan as unchecked\n`,
+    );
+    return ExitCode.thresholdsFailed;
+  }
   return ExitCode.passed;
 }
 

@@ -12,6 +12,9 @@ import {
   type StoreCheckSection,
 } from '../../harness/redis-inspect/store-check.js';
 import { storeCheckHtml, storeCheckSection } from '../../harness/report/store-check-html.js';
+import { applyThresholds } from '../../harness/runner/finish-run.js';
+import type { RunResult } from '../../harness/results/result-schema.js';
+import { makeResult } from '../fixtures/results/make-result.js';
 
 const PREFIX = 'PHPREDIS_SESSION:';
 
@@ -335,4 +338,45 @@ test('report: the table, the statement and the samples, every result string esca
   const plain = storeCheckHtml(notChecked, counts([]));
   assert.ok(!plain.includes('<script>') && !plain.includes('<i onclick'), plain);
   assert.ok(plain.includes('store not checked: &lt;script&gt;'));
+});
+
+// The store check as a verdict check (harness/checks/run-checks.ts): a cross-check that could
+// not be computed is unknown, so the run does not pass; a store that contradicts the verdict fails.
+test('verdict: store_check passes when the store agrees, fails when it disagrees, is unknown when it could not be read', () => {
+  const users = [user(), user()];
+  const sessions = { ...counts(users), unknown: 0 };
+  const result = (redis: unknown, probeErrors?: Record<string, string>) => {
+    const r = makeResult({ users: users.length, recoveryMs: [] });
+    r.sessions = { ...r.sessions, ...sessions, lossRate: 0 };
+    return applyThresholds({ ...r, ...(redis ? { redis } : {}), ...(probeErrors ? { probeErrors } : {}) } as RunResult);
+  };
+  const check = (r: RunResult) => r.thresholds!.results.find((t) => t.metric === 'store_check');
+
+  const agrees = result({ storeCheck: section(users, store(users.map((u) => [u, encode('php', sessionOf(u))]))) });
+  assert.equal(check(agrees)?.passed, true, check(agrees)?.message);
+  assert.equal(agrees.verdict?.status, 'passed');
+
+  const gone = result({ storeCheck: section(users, store([[users[0]!, encode('php', sessionOf(users[0]!))]])) });
+  assert.equal(check(gone)?.passed, false);
+  assert.match(check(gone)!.message!, /no token in Redis.*the HTTP verdict is in doubt/);
+  assert.equal(gone.verdict?.status, 'failed');
+
+  const unread = result({ storeCheckError: 'connect ECONNREFUSED 127.0.0.1:6379' });
+  assert.equal(check(unread)?.passed, null);
+  assert.match(check(unread)!.message!, /unknown: the store could not be read \(connect ECONNREFUSED/);
+  assert.equal(unread.verdict?.status, 'unknown');
+
+  const noProbe = result(null, { redis: 'Redis did not answer INFO within 5000 ms' });
+  assert.equal(check(noProbe)?.passed, null);
+  assert.equal(noProbe.verdict?.status, 'unknown');
+});
+
+test('verdict: no store_check where nothing is there to read by design', () => {
+  const users = [user()];
+  const plain = (extra: Partial<RunResult>) => applyThresholds({ ...makeResult({ users: 1, recoveryMs: [] }), ...extra } as RunResult);
+  const has = (r: RunResult) => r.thresholds!.results.some((t) => t.metric === 'store_check');
+  assert.equal(has(plain({})), false, 'a strategy without Redis');
+  assert.equal(has(plain({ probeErrors: { redis: 'not inspected: the external deployment names no Redis URL' } })), false);
+  const igbinary = section(users, () => null, { serializer: 'igbinary' });
+  assert.equal(has(plain({ redis: { storeCheck: igbinary } } as unknown as Partial<RunResult>)), false, 'a serializer the decoder does not read');
 });
