@@ -116,6 +116,9 @@ try {
   const oursAnomalies: number[] = [];
   const wrkCpuMs: number[] = [];
   const oursCpuMs: number[] = [];
+  // User and kernel CPU apart: the syscalls per answer are alike (one write, one read), the user-space work is not.
+  const wrkSplit: Array<[number, number]> = [];
+  const oursSplit: Array<[number, number]> = [];
   /** wrk for `seconds`; its rate of 2xx answers over its own measured time, and its CPU per answer (bash's `times` of its child). */
   const runWrk = async (seconds: number) => {
     const { stdout } = await run('bash', ['-c', 'wrk_bin=$1; shift; "$wrk_bin" "$@" && times', 'wrk', wrk, `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '-s', lua, topology.baseUrl], {
@@ -130,8 +133,10 @@ try {
     const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
     // `times` prints the shell's own times, then its children's: "0m1.234s 0m0.567s".
     const child = stdout.trim().split('\n').at(-1)!.match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
-    const cpuMs = child ? (Number(child[1]) * 60 + Number(child[2]) + Number(child[3]) * 60 + Number(child[4])) * 1000 : NaN;
-    return { rps: (total - non2xx) / elapsedS, non2xx, socketErrors, cpuMsPerAnswer: cpuMs / (total - non2xx) };
+    const userMs = child ? (Number(child[1]) * 60 + Number(child[2])) * 1000 : NaN;
+    const sysMs = child ? (Number(child[3]) * 60 + Number(child[4])) * 1000 : NaN;
+    const answers = total - non2xx;
+    return { rps: answers / elapsedS, non2xx, socketErrors, cpuMsPerAnswer: (userMs + sysMs) / answers, userMsPerAnswer: userMs / answers, sysMsPerAnswer: sysMs / answers };
   };
   /** Ours for `seconds`: checked answers over its own measured time (from its start to its last answer), and this process's CPU per answer. */
   const runOurs = async (seconds: number) => {
@@ -148,7 +153,13 @@ try {
     const answers = collector.requests - collector.errors;
     // wrk's visits moved the counts on behind our models' backs: the first answer per user is 'ahead'.
     const anomalies = collector.outcomes.reset + collector.outcomes.stale + collector.outcomes.leak + collector.outcomes.unsaved;
-    return { rps: answers / (lastAnswerMs / 1000), anomalies, cpuMsPerAnswer: (used.user + used.system) / 1000 / answers };
+    return {
+      rps: answers / (lastAnswerMs / 1000),
+      anomalies,
+      cpuMsPerAnswer: (used.user + used.system) / 1000 / answers,
+      userMsPerAnswer: used.user / 1000 / answers,
+      sysMsPerAnswer: used.system / 1000 / answers,
+    };
   };
   if (warmupS > 0) {
     const warmWrk = await runWrk(warmupS);
@@ -173,16 +184,20 @@ try {
     wrkCpuMs.push(w.cpuMsPerAnswer);
     oursAnomalies.push(o.anomalies);
     oursCpuMs.push(o.cpuMsPerAnswer);
+    wrkSplit.push([w.userMsPerAnswer, w.sysMsPerAnswer]);
+    oursSplit.push([o.userMsPerAnswer, o.sysMsPerAnswer]);
     process.stdout.write(
       `round ${round} (${wrkFirst ? 'wrk' : 'ours'} first): wrk ${w.rps.toFixed(0)} req/s · ours ${o.rps.toFixed(0)} req/s (ratio ${(o.rps / w.rps).toFixed(3)}; ` +
         `CPU per answer: wrk ${w.cpuMsPerAnswer.toFixed(3)} ms, ours ${o.cpuMsPerAnswer.toFixed(3)} ms)\n`,
     );
   }
   const ratio = median(oursRps) / median(wrkRps);
+  const split = (xs: Array<[number, number]>) => `${(median(xs.map((x) => x[0])) * 1000).toFixed(0)} + ${(median(xs.map((x) => x[1])) * 1000).toFixed(0)}`;
   process.stdout.write(
     `\n3-node redis topology, nginx balancer, ${values.proxies ? 'Toxiproxy on every link' : 'direct links (as redis-failover runs)'}, ${connections} connections (wrk: ${threads} thread(s)), ${durationS}s per round, ${rounds} rounds, the first generator alternating\n` +
       `  wrk  median ${median(wrkRps).toFixed(0)} req/s   (all: ${wrkRps.map((x) => x.toFixed(0)).join(', ')}; non-2xx left out: ${wrkNon2xx.join(', ')}; socket errors: ${wrkSocketErrors.join(', ')}; CPU ${median(wrkCpuMs).toFixed(3)} ms per answer)\n` +
       `  ours median ${median(oursRps).toFixed(0)} req/s   (all: ${oursRps.map((x) => x.toFixed(0)).join(', ')}; every answer checked, reset/stale/unsaved/leak: ${oursAnomalies.join(', ')}; CPU ${median(oursCpuMs).toFixed(3)} ms per answer)\n` +
+      `  CPU per answer, user + kernel (medians, µs): wrk ${split(wrkSplit)}, ours ${split(oursSplit)}\n` +
       `  ratio ours/wrk = ${ratio.toFixed(3)}  (goal >= 0.95)\n` +
       // The machine's other load drifts between rounds; each round's own pair drifts less.
       `  median of the rounds' own ratios = ${median(oursRps.map((o, i) => o / wrkRps[i]!)).toFixed(3)}\n`,
