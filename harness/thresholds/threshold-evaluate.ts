@@ -4,6 +4,7 @@
  * or null = unknown (the metric could not be measured); unknown never fails a gate.
  */
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
+import { formatsThatLog } from '../evidence/log-formats/log-format-registry.js';
 import {
   aggregationLabel,
   compareThreshold,
@@ -57,6 +58,13 @@ function measureResult(result: RunResult, t: ParsedThreshold): Measured {
   if (evidenceKind) {
     // No section: no log was read, so a count of 0 would be a guess.
     if (!result.evidence) return { value: null, note: 'the result has no evidence section (no component log was read)' };
+    // A log that could hold this kind and could not be read: the count is a lower bound, not a measurement.
+    const formats = new Set<string>(formatsThatLog(evidenceKind));
+    const unread = result.evidence.sources.filter((s) => s.status === 'unreadable' && formats.has(s.format));
+    if (unread.length > 0) {
+      const which = unread.map((s) => `${s.component} ${s.format}${s.error ? ` (${s.error})` : ''}`).join(', ');
+      return { value: null, note: `${evidenceKind} is logged where the run could not read: ${which}` };
+    }
     return { value: result.evidence.kinds[evidenceKind] ?? 0 };
   }
   switch (t.metric) {

@@ -113,7 +113,7 @@ test('evaluateLive judges a snapshot, waiting for enough requests unless the fai
   assert.equal(live('session_loss_rate', 'rate==0', snapshot({ sessions: { judged: 10, lost: 1 } })).passed, false);
 });
 
-test('evidence:<kind> counts the log events of one kind; without an evidence section it is unknown, never 0', () => {
+test('evidence:<kind> counts the log events of one kind; without an evidence section, or with a log that could hold it unread, it is unknown, never 0', () => {
   const base = makeResult({});
   const withEvidence = {
     ...base,
@@ -136,6 +136,19 @@ test('evidence:<kind> counts the log events of one kind; without an evidence sec
   const unknown = verdict(base, 'evidence:session-write-failed', 'count==0');
   assert.equal(unknown.passed, null);
   assert.match(unknown.message ?? '', /no evidence section/);
+  // A log that could hold the kind was unreadable: the count is a lower bound, so unknown; a log
+  // that cannot hold it (Redis's own log for a PHP session write) does not matter.
+  const source = (component: string, format: string, status: string) => ({ component, format, origin: 'file', status, events: 0, untimed: 0, ...(status === 'unreadable' ? { error: 'EACCES' } : {}) });
+  const partly = {
+    ...withEvidence,
+    evidence: { ...withEvidence.evidence!, kinds: {}, sources: [source('node-1', 'php-error', 'read'), source('node-2', 'php-error', 'unreadable'), source('redis', 'redis', 'unreadable')] },
+  } as typeof base;
+  const unread = verdict(partly, 'evidence:session-write-failed', 'count==0');
+  assert.equal(unread.passed, null);
+  assert.match(unread.message ?? '', /session-write-failed is logged where the run could not read: node-2 php-error \(EACCES\)/);
+  assert.doesNotMatch(unread.message ?? '', /redis redis/);
+  const elsewhere = { ...partly, evidence: { ...partly.evidence!, sources: [source('node-1', 'php-error', 'read'), source('redis', 'redis', 'unreadable')] } } as typeof base;
+  assert.equal(verdict(elsewhere, 'evidence:session-write-failed', 'count==0').passed, true);
   // Only known kinds, only count.
   assert.throws(() => parseThresholdExpression('evidence:made-up', 'count==0'), InvalidInputError);
   assert.throws(() => parseThresholdExpression('evidence:session-write-failed', 'rate<0.1'), /count/);

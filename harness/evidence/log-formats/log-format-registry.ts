@@ -1,5 +1,5 @@
 /** Log parsers by format. Adding a format is one module, its name in logFormats, one line here. */
-import { logFormats, type LogFormat } from '../evidence-types.js';
+import { logFormats, type EvidenceKind, type LogFormat } from '../evidence-types.js';
 import { haproxyLog } from './haproxy-log.js';
 import type { LogFormatParser } from './log-format.js';
 import { nginxAccessLog } from './nginx-access-log.js';
@@ -21,4 +21,9 @@ export function getLogFormatParser(format: LogFormat): LogFormatParser | undefin
 /** Formats of evidence-types.ts that no parser reads (empty unless a module is missing). */
 export function formatsWithoutParser(): LogFormat[] {
   return logFormats.filter((f) => !byFormat.has(f));
+}
+
+/** The formats with a rule for `kind`: where an event of that kind can be logged. */
+export function formatsThatLog(kind: EvidenceKind): LogFormat[] {
+  return parsers.filter((p) => p.rules.some((r) => r.kind === kind)).map((p) => p.format);
 }
