@@ -1,7 +1,8 @@
 /**
  * Evaluates threshold expressions: on a finished result (evaluateThresholds) and, for
  * abortOnFail, on a live snapshot during the run (evaluateLive). A verdict is true, false
- * or null = unknown (the metric could not be measured); unknown never fails a gate.
+ * or null = unknown (the metric could not be measured). Unknown is not false here: the run's
+ * verdict and the gate make an unknown fail the run (exit 99) unless --allow-unknown.
  */
 import type { RunResult, ThresholdResult } from '../results/result-schema.js';
 import { formatsThatLog } from '../evidence/log-formats/log-format-registry.js';
