@@ -25,19 +25,19 @@ export function sameOriginPath(location: string, currentPath: string, origin: st
 
 export function exchange(client: Dispatcher, origin: string, job: Job, jar: Map<string, string>): Promise<Answer> {
   // The plain visit (no journey request): one lean GET, nothing built for redirects or methods.
-  return job.request ? exchangeRequest(client, origin, job, jar) : dispatchVisit(client, job.path, jar);
+  return job.request ? exchangeRequest(client, origin, job.path, job.request, jar) : dispatchVisit(client, job.path, jar);
 }
 
-async function exchangeRequest(client: Dispatcher, origin: string, job: Job, jar: Map<string, string>): Promise<Answer> {
-  const request = job.request;
-  let current = { method: request?.method ?? 'GET', path: job.path, ...(request?.headers ? { headers: request.headers } : {}), ...(request?.body !== undefined ? { body: request.body } : {}) };
+/** A journey step's request, its redirects followed when it asks. */
+async function exchangeRequest(client: Dispatcher, origin: string, path: string, request: NonNullable<Job['request']>, jar: Map<string, string>): Promise<Answer> {
+  let current = { method: request.method, path, ...(request.headers ? { headers: request.headers } : {}), ...(request.body !== undefined ? { body: request.body } : {}) };
   let first: number | null = null;
   for (let hop = 0; ; hop++) {
     const answer = await dispatchRequest(client, current, cookieHeader(jar));
     first ??= answer.sentAt;
     storeSetCookies(jar, answer.setCookie);
     const redirect = answer.status >= 300 && answer.status < 400 && answer.status !== 304 && answer.location !== undefined;
-    if (!request?.followRedirects || !redirect || hop >= MAX_REDIRECTS) return { ...answer, sentAt: first };
+    if (!request.followRedirects || !redirect || hop >= MAX_REDIRECTS) return { ...answer, sentAt: first };
     const next = sameOriginPath(answer.location!, current.path, origin);
     if (next === null) return { ...answer, sentAt: first };
     // 307/308 repeat the method and body; 301/302/303 continue with a GET (as browsers do).

@@ -48,10 +48,7 @@ export interface OutgoingRequest {
  * until the headers are in, and undici then skips a pass of its queue for every answer.
  */
 export function dispatchGet(client: Dispatcher, path: string, cookie: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const handler = new GetHandler(resolve, reject, null);
-    client.dispatch({ path, method: 'GET', headers: cookie ? ['cookie', cookie] : null, blocking: false }, handler as Dispatcher.DispatchHandler);
-  });
+  return new Promise((resolve, reject) => leanGet(client, path, cookie, new GetHandler(resolve, reject, null)));
 }
 
 /** A user's plain visit: `dispatchGet` with the jar's cookies, its Set-Cookie kept in the jar before the answer is handed on. */
@@ -65,8 +62,10 @@ export function dispatchVisit(client: Dispatcher, path: string, jar: Map<string,
  * refuses at once).
  */
 export function sendVisit(client: Dispatcher, path: string, jar: Map<string, string>, onAnswer: (answer: Answer) => void, onError: (error: unknown) => void): void {
-  const handler = new GetHandler(onAnswer, onError, jar);
-  const cookie = cookieHeader(jar);
+  leanGet(client, path, cookieHeader(jar), new GetHandler(onAnswer, onError, jar));
+}
+
+function leanGet(client: Dispatcher, path: string, cookie: string, handler: GetHandler): void {
   client.dispatch({ path, method: 'GET', headers: cookie ? ['cookie', cookie] : null, blocking: false }, handler as Dispatcher.DispatchHandler);
 }
 
