@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dockerProvider } from '../../harness/topology/docker/docker-provider.js';
-import { dockerUnavailableReason } from '../helpers/docker-available.js';
+import { dockerCannotRunReason } from '../helpers/docker-available.js';
 import { ensureImages } from '../../harness/topology/docker/docker-images.js';
 import { listRunObjects } from '../../harness/topology/docker/docker-labels.js';
 import { redisStrategy } from '../../harness/strategies/redis.js';
@@ -18,7 +18,7 @@ import { dockerTierCpu, parseCgroupCpuSeconds } from '../../harness/capacity/doc
 import { cpuBetween } from '../../harness/capacity/tier-cpu.js';
 
 test('docker CPU per tier: containers, cgroups and docker-proxy of a real run', { timeout: 5 * 60_000 }, async (t) => {
-  const reason = await dockerUnavailableReason();
+  const reason = await dockerCannotRunReason();
   if (reason) return t.skip(`docker unavailable: ${reason}`);
   await ensureImages(['php-node', 'balancer-nginx', 'redis'], (m) => t.diagnostic(m));
   const spec: TopologySpec = {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fixture from '../fixtures/scenarios/journey-fixture.js';
-import { dockerUnavailableReason } from '../helpers/docker-available.js';
+import { dockerCannotRunReason } from '../helpers/docker-available.js';
 import { ensureImages } from '../../harness/topology/docker/docker-images.js';
 import { listRunObjects } from '../../harness/topology/docker/docker-labels.js';
 import { projectRoot } from '../../harness/util/project-root.js';
@@ -23,7 +23,7 @@ import { treeDigest } from '../helpers/tree-digest.js';
 const appRoot = join(projectRoot, 'test', 'fixtures', 'journey-app');
 
 test('your app on docker nodes: the journey fixture with redis through a node-kill loses no user', { timeout: 10 * 60_000 }, async (t) => {
-  const reason = await dockerUnavailableReason();
+  const reason = await dockerCannotRunReason();
   if (reason) {
     t.skip(`docker unavailable: ${reason}`);
     return;

@@ -9,7 +9,7 @@ import { parseLog } from '../../harness/evidence/parse-log.js';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { dockerProvider } from '../../harness/topology/docker/docker-provider.js';
-import { dockerUnavailableReason } from '../helpers/docker-available.js';
+import { dockerCannotRunReason } from '../helpers/docker-available.js';
 import { ensureImages } from '../../harness/topology/docker/docker-images.js';
 import { listRunObjects } from '../../harness/topology/docker/docker-labels.js';
 import { redisStrategy } from '../../harness/strategies/redis.js';
@@ -38,7 +38,7 @@ async function visit(baseUrl: string, cookie: string | null): Promise<{ body: Vi
 }
 
 test('docker provider: 2 nodes + Redis behind nginx, shared session, kill/restore, clean stop', { timeout: 20 * 60_000 }, async (t) => {
-  const reason = await dockerUnavailableReason();
+  const reason = await dockerCannotRunReason();
   if (reason) {
     t.skip(`docker unavailable: ${reason}`);
     return;
@@ -138,7 +138,7 @@ test('docker provider: 2 nodes + Redis behind nginx, shared session, kill/restor
 });
 
 test('docker provider: HAProxy + Toxiproxy links on the run network (node-partition, redis-down)', { timeout: 20 * 60_000 }, async (t) => {
-  const reason = await dockerUnavailableReason();
+  const reason = await dockerCannotRunReason();
   if (reason) {
     t.skip(`docker unavailable: ${reason}`);
     return;
@@ -201,7 +201,7 @@ test('docker provider: HAProxy + Toxiproxy links on the run network (node-partit
 });
 
 test('docker provider: rediscluster on a 3x1 Redis Cluster, master kill, promotion, session intact, restore as replica', { timeout: 10 * 60_000 }, async (t) => {
-  const reason = await dockerUnavailableReason();
+  const reason = await dockerCannotRunReason();
   if (reason) {
     t.skip(`docker unavailable: ${reason}`);
     return;
@@ -270,7 +270,7 @@ test('docker provider: rediscluster on a 3x1 Redis Cluster, master kill, promoti
 });
 
 test('reapStaleDockerRuns removes labelled leftovers of a dead harness only', { timeout: 60_000 }, async (t) => {
-  const reason = await dockerUnavailableReason();
+  const reason = await dockerCannotRunReason();
   if (reason) {
     t.skip(`docker unavailable: ${reason}`);
     return;
