@@ -351,6 +351,8 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
     );
   }
 
+  // The docker provider sets no CPU limit: its containers share the host's cores like local processes.
+  const sharedCores = provider.name === 'local' || provider.name === 'docker';
   return {
     schema: CAPACITY_SCHEMA_ID,
     scenario: scenario.name,
@@ -363,12 +365,10 @@ export async function runCapacity(input: CapacityRunInput): Promise<CapacityResu
     slo: `p99 < ${o.p99Ms} ms, errors < ${MAX_ERROR_RATE * 100}%, no session anomaly, no dropped start`,
     host: {
       cpus: cpuCount,
-      // The docker provider sets no CPU limit: its containers share the host's cores like local processes.
-      sharedCores: provider.name === 'local' || provider.name === 'docker',
-      note:
-        provider.name === 'local' || provider.name === 'docker'
-          ? `every node, the balancer, Redis and the harness shared this host's ${cpuCount} CPU(s)${provider.name === 'docker' ? ' (containers without CPU limits)' : ''}: a node had fewer cores than it would in production, so the node count comes from the service demands and the USL fit is the scaling of this host`
-          : 'containers on one host share its CPUs',
+      sharedCores,
+      note: sharedCores
+        ? `every node, the balancer, Redis and the harness shared this host's ${cpuCount} CPU(s)${provider.name === 'docker' ? ' (containers without CPU limits)' : ''}: a node had fewer cores than it would in production, so the node count comes from the service demands and the USL fit is the scaling of this host`
+        : 'containers on one host share its CPUs',
     },
     notes,
     steps,
